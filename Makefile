@@ -1,0 +1,40 @@
+# LakeAI developer targets. `make help` lists them.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+WORKSPACE ?= ./lakeai-workspace
+HOST ?= 127.0.0.1
+PORT ?= 8080
+
+.DEFAULT_GOAL := help
+
+help: ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(BIN)/lakeai: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,postgres]'
+	@touch $@
+
+install: $(BIN)/lakeai ## Create .venv and install LakeAI with its test tools
+
+run: install ## Start LakeAI on http://$(HOST):$(PORT) over $(WORKSPACE)
+	$(BIN)/lakeai serve --workspace $(WORKSPACE) --host $(HOST) --port $(PORT)
+
+test: install ## Run the test suite
+	$(BIN)/pytest -n auto -m "not serial" -q
+	$(BIN)/pytest -m serial -q -p no:randomly
+
+lint: install ## ruff format --check and ruff check
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks
+
+fix: install ## Apply ruff's formatting and fixes
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+bench: install ## Run the benchmarks (quick sizes)
+	$(BIN)/python benchmarks/tables.py --quick
+
+.PHONY: help install run test lint fix bench

@@ -1,0 +1,1 @@
+"""Unity-Catalog-style namespace: names, securables, grants."""

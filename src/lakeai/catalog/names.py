@@ -1,0 +1,76 @@
+"""Three-level names (``catalog.schema.object``) and their validation.
+
+Names are letters, digits and underscores (at most 255 characters), so a name can never reach
+outside the workspace's warehouse folder. They compare case-insensitively, as in Unity Catalog,
+and are stored lower-cased.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lakeai.errors import InvalidParameterValue
+
+_PART = re.compile(r"^[A-Za-z0-9_]{1,255}$")
+_PART_WITH_DASH = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+
+# How many parts each securable type's full name has.
+DEPTH = {"catalog": 1, "schema": 2, "table": 3, "volume": 3, "function": 3, "model": 3}
+SECURABLE_TYPES = tuple(DEPTH)
+
+
+def validate_part(part: str, what: str = "name") -> str:
+    if not isinstance(part, str) or not _PART.match(part):
+        raise InvalidParameterValue(
+            f"Invalid {what} {part!r}: use 1-255 letters, digits or underscores."
+        )
+    return part.lower()
+
+
+@dataclass(frozen=True)
+class FullName:
+    parts: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return ".".join(self.parts)
+
+    @property
+    def catalog(self) -> str:
+        return self.parts[0]
+
+    @property
+    def schema(self) -> str:
+        return self.parts[1]
+
+    @property
+    def name(self) -> str:
+        return self.parts[-1]
+
+    @property
+    def parent(self) -> FullName | None:
+        return FullName(self.parts[:-1]) if len(self.parts) > 1 else None
+
+    def ancestors(self) -> list[FullName]:
+        """This name and every name above it, nearest first."""
+        return [FullName(self.parts[:i]) for i in range(len(self.parts), 0, -1)]
+
+
+def parse(full_name: str, securable_type: str) -> FullName:
+    """Parse and validate a full name of the given securable type."""
+    depth = DEPTH.get(securable_type)
+    if depth is None:
+        raise InvalidParameterValue(
+            f"Unknown securable type {securable_type!r}; valid: {', '.join(SECURABLE_TYPES)}."
+        )
+    parts = (full_name or "").split(".")
+    if len(parts) != depth:
+        shape = ".".join(["catalog", "schema", "name"][:depth]) if depth > 1 else "name"
+        raise InvalidParameterValue(
+            f"Invalid {securable_type} name {full_name!r}: expected {depth} part(s), {shape}."
+        )
+    return FullName(tuple(validate_part(p, f"{securable_type} name part") for p in parts))
+
+
+def type_of_depth(depth: int) -> str:
+    return {1: "catalog", 2: "schema"}.get(depth, "table")

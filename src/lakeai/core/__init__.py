@@ -1,0 +1,1 @@
+"""Core: configuration, metastore, principals and grants, audit and secrets."""

@@ -1,0 +1,124 @@
+"""Settings, declared once as typed data and resolved argument > environment > file > default.
+
+The workspace config file is ``<workspace>/lakeai.yaml`` (a flat mapping of setting names).
+Every setting is documented here; ``tests/core/test_config.py`` checks the docs list them all.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lakeai.errors import InvalidParameterValue
+
+ENV_PREFIX = "LAKEAI_"
+CONFIG_FILE = "lakeai.yaml"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    type: type
+    default: Any
+    help: str
+    secret: bool = False
+
+    @property
+    def env_var(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("workspace", str, "./lakeai-workspace", "Folder holding metadata, tables and keys."),
+    Setting(
+        "metastore_url",
+        str,
+        "",
+        "SQLAlchemy URL of the metastore; empty means SQLite at <workspace>/metastore.db.",
+        secret=True,
+    ),
+    Setting("host", str, "127.0.0.1", "Address `lakeai serve` listens on."),
+    Setting("port", int, 8080, "Port `lakeai serve` listens on."),
+    Setting(
+        "admin_token", str, "", "Token of the admin created with a new workspace.", secret=True
+    ),
+    Setting(
+        "secrets_key",
+        str,
+        "",
+        "Fernet key encrypting secrets; empty means <workspace>/.secrets_key (mode 0600).",
+        secret=True,
+    ),
+    Setting("sql_max_rows", int, 100_000, "Most rows an inline SQL statement result returns."),
+    Setting("sql_threads", int, 0, "DuckDB threads per SQL statement; 0 means all cores."),
+    Setting("log_level", str, "info", "Log level of the server."),
+)
+
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _coerce(setting: Setting, raw: Any) -> Any:
+    if raw is None or isinstance(raw, setting.type):
+        return raw
+    try:
+        return setting.type(raw)
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterValue(
+            f"Setting {setting.name} ({setting.env_var}) must be {setting.type.__name__}."
+        ) from exc
+
+
+def _file_values(workspace: Path) -> dict[str, Any]:
+    path = workspace / CONFIG_FILE
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text()) or {}
+    if not isinstance(data, dict):
+        raise InvalidParameterValue(f"{path} must hold a mapping of setting names to values.")
+    unknown = sorted(set(data) - set(SETTINGS_BY_NAME))
+    if unknown:
+        raise InvalidParameterValue(
+            f"Unknown settings in {path}: {', '.join(unknown)}. Valid: {', '.join(SETTINGS_BY_NAME)}."
+        )
+    return data
+
+
+@dataclass(frozen=True)
+class Settings:
+    values: dict[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def workspace_path(self) -> Path:
+        return Path(self.values["workspace"]).expanduser().resolve()
+
+
+def resolve_settings(**overrides: Any) -> Settings:
+    """Resolve every setting: explicit argument, then ``LAKEAI_*``, then lakeai.yaml, then default."""
+    unknown = set(overrides) - set(SETTINGS_BY_NAME)
+    if unknown:
+        raise InvalidParameterValue(f"Unknown settings: {', '.join(sorted(unknown))}.")
+    ws_setting = SETTINGS_BY_NAME["workspace"]
+    workspace = (
+        overrides.get("workspace") or os.environ.get(ws_setting.env_var) or ws_setting.default
+    )
+    from_file = _file_values(Path(str(workspace)).expanduser())
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = overrides.get(setting.name)
+        if raw is None:
+            raw = os.environ.get(setting.env_var)
+        if raw is None:
+            raw = from_file.get(setting.name, setting.default)
+        values[setting.name] = _coerce(setting, raw)
+    values["workspace"] = str(workspace)
+    return Settings(values)
