@@ -1,0 +1,1 @@
+"""The REST server: one FastAPI app, one router module per service."""

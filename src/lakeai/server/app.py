@@ -1,0 +1,67 @@
+"""The app factory: services over a workspace, routers, error handlers, request ids."""
+
+from __future__ import annotations
+
+import importlib
+import uuid
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+
+from lakeai import __version__
+from lakeai.bootstrap import BootstrapResult, bootstrap
+from lakeai.core.config import resolve_settings
+from lakeai.core.platform import Platform
+from lakeai.core.requests import request_id_var
+from lakeai.server.errors import install_error_handlers
+from lakeai.services import Services
+
+# One module per service under server/routers/, each exposing ``router``.
+ROUTERS = (
+    "lakeai",
+    "catalogs",
+    "schemas",
+    "tables",
+    "volumes",
+    "permissions",
+    "table_data",
+    "scim",
+    "tokens",
+    "secrets",
+    "sql",
+)
+UC_PREFIXES = ("/api/2.1/unity-catalog", "/api/2.0/unity-catalog")
+UC_ROUTERS = {"catalogs", "schemas", "tables", "volumes", "permissions"}
+
+
+def create_app(
+    workspace: str | Path | None = None, *, platform: Platform | None = None, **settings: Any
+) -> FastAPI:
+    if platform is None:
+        if workspace is not None:
+            settings["workspace"] = str(workspace)
+        platform = Platform(resolve_settings(**settings))
+    result: BootstrapResult = bootstrap(platform)
+    app = FastAPI(title="LakeAI", version=__version__, docs_url="/api/docs", redoc_url=None)
+    app.state.services = Services(platform)
+    app.state.bootstrap = result
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def request_id(request: Request, call_next: Any) -> Any:
+        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
+        token = request_id_var.set(rid)
+        try:
+            response = await call_next(request)
+        finally:
+            request_id_var.reset(token)
+        response.headers["x-request-id"] = rid
+        return response
+
+    for name in ROUTERS:
+        module = importlib.import_module(f"lakeai.server.routers.{name}")
+        prefixes = UC_PREFIXES if name in UC_ROUTERS else ("",)
+        for prefix in prefixes:
+            app.include_router(module.router, prefix=prefix)
+    return app

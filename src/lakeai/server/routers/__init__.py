@@ -1,0 +1,1 @@
+"""One router module per service; ``server.app.ROUTERS`` lists them."""

@@ -1,0 +1,5 @@
+"""Placeholder: filled in by its own change."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
