@@ -108,7 +108,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         if time.monotonic() > deadline:
             raise RuntimeError("server did not start")
         time.sleep(0.01)
-    yield LiveServer(f"http://127.0.0.1:{port}", app.state.bootstrap.new_admin_token, workspace, app)
+    yield LiveServer(
+        f"http://127.0.0.1:{port}", app.state.bootstrap.new_admin_token, workspace, app
+    )
     server.should_exit = True
     thread.join(timeout=10)
 

@@ -31,7 +31,7 @@ def test_select_needs_use_catalog_and_use_schema(shop):
     with pytest.raises(PermissionDenied, match="USE_CATALOG on catalog shop"):
         bob.tables.read("shop.sales.orders")
     grant(shop, "catalog", "shop", "bob", "USE_CATALOG")
-    with pytest.raises(PermissionDenied, match="USE_SCHEMA on schema shop.sales"):
+    with pytest.raises(PermissionDenied, match=r"USE_SCHEMA on schema shop\.sales"):
         bob.tables.read("shop.sales.orders")
     grant(shop, "schema", "shop.sales", "bob", "USE_SCHEMA")
     assert bob.tables.read("shop.sales.orders").num_rows == 1

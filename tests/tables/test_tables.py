@@ -80,7 +80,7 @@ def test_merge_is_idempotent(orders):
 
 def test_schema_mismatch_names_the_column_and_writes_nothing(orders):
     before = orders.tables.version("main.default.orders")
-    with pytest.raises(InvalidParameterValue, match="Column qty has type string.*expects bigint"):
+    with pytest.raises(InvalidParameterValue, match=r"Column qty has type string.*expects bigint"):
         orders.tables.append("main.default.orders", [{"id": 5, "item": "x", "qty": "many"}])
     with pytest.raises(InvalidParameterValue, match="colour"):
         orders.tables.merge(

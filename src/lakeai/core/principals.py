@@ -138,6 +138,40 @@ class PrincipalStore:
                 self.get_row(s, member_id)
                 s.add(GroupMemberRow(group_id=row.id, member_id=member_id))
 
+    def add_members(self, group: int | str, member_ids: list[int]) -> None:
+        """Add members to a group, keeping those already there (SCIM PatchOp ``add``)."""
+        with self.metastore.session() as s:
+            row = self.get_row(s, group, "group")
+            have = set(
+                s.scalars(select(GroupMemberRow.member_id).where(GroupMemberRow.group_id == row.id))
+            )
+            for member_id in dict.fromkeys(member_ids):
+                if member_id == row.id:
+                    raise InvalidParameterValue(f"Group {row.name!r} cannot contain itself.")
+                self.get_row(s, member_id)
+                if member_id not in have:
+                    s.add(GroupMemberRow(group_id=row.id, member_id=member_id))
+
+    def remove_members(self, group: int | str, member_ids: list[int]) -> None:
+        with self.metastore.session() as s:
+            row = self.get_row(s, group, "group")
+            s.execute(
+                delete(GroupMemberRow).where(
+                    (GroupMemberRow.group_id == row.id) & GroupMemberRow.member_id.in_(member_ids)
+                )
+            )
+
+    def direct_groups(self, principal_id: int) -> list[PrincipalRow]:
+        """The groups a principal is a direct member of (SCIM's ``groups`` attribute)."""
+        with self.metastore.session() as s:
+            query = (
+                select(PrincipalRow)
+                .join(GroupMemberRow, GroupMemberRow.group_id == PrincipalRow.id)
+                .where(GroupMemberRow.member_id == principal_id)
+                .order_by(PrincipalRow.id)
+            )
+            return list(s.scalars(query))
+
     def members(self, group_id: int) -> list[PrincipalRow]:
         with self.metastore.session() as s:
             query = (
