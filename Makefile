@@ -23,8 +23,7 @@ run: install ## Start LakeAI on http://$(HOST):$(PORT) over $(WORKSPACE)
 	$(BIN)/lakeai serve --workspace $(WORKSPACE) --host $(HOST) --port $(PORT)
 
 test: install ## Run the test suite
-	$(BIN)/pytest -n auto -m "not serial" -q
-	$(BIN)/pytest -m serial -q -p no:randomly
+	$(BIN)/pytest -n auto -q
 
 lint: install ## ruff format --check and ruff check
 	$(BIN)/ruff format --check src tests benchmarks
