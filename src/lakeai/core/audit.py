@@ -48,6 +48,7 @@ class AuditLog:
     def __init__(self, location: Path) -> None:
         self.location = location
         self._lock = threading.Lock()
+        self._table = None  # an open DeltaTable, advanced by each write instead of re-read
 
     def ensure_table(self) -> None:
         from deltalake import DeltaTable, write_deltalake
@@ -80,4 +81,8 @@ class AuditLog:
         }
         batch = pa.table(columns, schema=AUDIT_SCHEMA)
         with self._lock:
-            write_deltalake(str(self.location), batch, mode="append")
+            if self._table is None:
+                from deltalake import DeltaTable
+
+                self._table = DeltaTable(str(self.location))
+            write_deltalake(self._table, batch, mode="append")
