@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
+from lakeai.catalog.grants import GrantService
 from lakeai.catalog.service import CatalogService, SchemaService
 from lakeai.catalog.volumes import VolumeService
 from lakeai.core.platform import Platform
+from lakeai.identity import GroupService, ServicePrincipalService, TokenService, UserService
+from lakeai.secrets import SecretService
 from lakeai.tables.service import TableService
+
+if TYPE_CHECKING:
+    from lakeai.sql.service import SqlService
 
 
 class Services:
@@ -30,6 +37,32 @@ class Services:
     def volumes(self) -> VolumeService:
         return VolumeService(self.platform)
 
+    @cached_property
+    def users(self) -> UserService:
+        return UserService(self.platform)
+
+    @cached_property
+    def service_principals(self) -> ServicePrincipalService:
+        return ServicePrincipalService(self.platform)
+
+    @cached_property
+    def groups(self) -> GroupService:
+        return GroupService(self.platform)
+
+    @cached_property
+    def tokens(self) -> TokenService:
+        return TokenService(self.platform)
+
+    @cached_property
+    def secrets(self) -> SecretService:
+        return SecretService(self.platform)
+
+    @cached_property
+    def sql(self) -> SqlService:
+        from lakeai.sql.service import SqlService
+
+        return SqlService(self)
+
     @property
-    def grants(self):  # noqa: ANN201 - the GrantService of the platform
+    def grants(self) -> GrantService:
         return self.platform.grants

@@ -93,6 +93,26 @@ class Workspace:
     def grants(self) -> Any:
         return self._bind(self.services.grants)
 
+    @property
+    def users(self) -> Any:
+        return self._bind(self.services.users)
+
+    @property
+    def service_principals(self) -> Any:
+        return self._bind(self.services.service_principals)
+
+    @property
+    def groups(self) -> Any:
+        return self._bind(self.services.groups)
+
+    @property
+    def tokens(self) -> Any:
+        return self._bind(self.services.tokens)
+
+    @property
+    def secrets(self) -> Any:
+        return self._bind(self.services.secrets)
+
     def sql(self, statement: str) -> pa.Table:
         """Run one SQL statement (Databricks dialect) and return its result as Arrow."""
         return self.services.sql.execute(self.principal, statement)

@@ -121,3 +121,11 @@ def test_denials_and_changes_are_audited(shop):
     changes = [r for r in rows if r["action"] == "updatePermissions"]
     assert changes[-1]["securable"] == "shop.sales.orders"
     assert all(r["request_id"] for r in rows)
+
+
+def test_deleting_a_principal_drops_its_grants(shop):
+    grant(shop, "catalog", "shop", "bob", "USE_CATALOG", "USE_SCHEMA", "SELECT")
+    shop.platform.principals.delete("bob")
+    shop.platform.principals.create("user", "bob")
+    with pytest.raises(PermissionDenied):
+        shop.as_principal("bob").tables.read("shop.sales.orders")

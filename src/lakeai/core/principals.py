@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from lakeai.core.clock import new_id, now_ms
 from lakeai.core.metastore import Metastore
-from lakeai.core.models import GroupMemberRow, PrincipalRow, TokenRow
+from lakeai.core.models import GrantRow, GroupMemberRow, PrincipalRow, SecretAclRow, TokenRow
 from lakeai.errors import (
     InvalidParameterValue,
     ResourceAlreadyExists,
@@ -123,6 +123,9 @@ class PrincipalStore:
         with self.metastore.session() as s:
             row = self.get_row(s, ident, kind)
             s.execute(delete(TokenRow).where(TokenRow.principal_id == row.id))
+            # A later principal of the same name must not inherit the deleted one's grants or ACLs.
+            s.execute(delete(SecretAclRow).where(SecretAclRow.principal == row.name))
+            s.execute(delete(GrantRow).where(GrantRow.principal == row.name))
             s.execute(
                 delete(GroupMemberRow).where(
                     (GroupMemberRow.member_id == row.id) | (GroupMemberRow.group_id == row.id)
