@@ -1,0 +1,87 @@
+"""``RemoteWorkspace``: ``lakeai.Workspace``'s attributes and methods, spoken over REST.
+
+One ``httpx.Client`` per workspace (a context manager closes it). The acting principal is
+whoever the token proves, so there is no ``as_principal`` here: connect with another token.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import pyarrow as pa
+
+from lakeai.sdk.catalog import RemoteCatalogs, RemoteGrants, RemoteSchemas, RemoteVolumes
+from lakeai.sdk.http import Transport
+from lakeai.sdk.identity import RemoteGroups, RemoteServicePrincipals, RemoteTokens, RemoteUsers
+from lakeai.sdk.secrets import RemoteSecrets
+from lakeai.sdk.tables import RemoteTables
+
+
+class RemoteWorkspace:
+    """A LakeAI server as a workspace: ``ws.tables.read(...)``, ``ws.sql(...)``, ..."""
+
+    def __init__(self, url: str, token: str, **transport: Any) -> None:
+        self.url = url.rstrip("/")
+        self._http = Transport(self.url, token, **transport)
+
+    @cached_property
+    def catalogs(self) -> RemoteCatalogs:
+        return RemoteCatalogs(self._http)
+
+    @cached_property
+    def schemas(self) -> RemoteSchemas:
+        return RemoteSchemas(self._http)
+
+    @cached_property
+    def tables(self) -> RemoteTables:
+        return RemoteTables(self._http)
+
+    @cached_property
+    def volumes(self) -> RemoteVolumes:
+        return RemoteVolumes(self._http)
+
+    @cached_property
+    def grants(self) -> RemoteGrants:
+        return RemoteGrants(self._http)
+
+    @cached_property
+    def users(self) -> RemoteUsers:
+        return RemoteUsers(self._http)
+
+    @cached_property
+    def service_principals(self) -> RemoteServicePrincipals:
+        return RemoteServicePrincipals(self._http)
+
+    @cached_property
+    def groups(self) -> RemoteGroups:
+        return RemoteGroups(self._http)
+
+    @cached_property
+    def tokens(self) -> RemoteTokens:
+        return RemoteTokens(self._http)
+
+    @cached_property
+    def secrets(self) -> RemoteSecrets:
+        return RemoteSecrets(self._http)
+
+    def sql(self, statement: str) -> pa.Table:
+        """Run one SQL statement on the server and return its result as typed Arrow."""
+        from lakeai.sdk.sql import execute
+
+        return execute(self._http, statement)
+
+    def health(self) -> dict[str, Any]:
+        return self._http.get("/api/2.0/lakeai/health")
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> RemoteWorkspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"RemoteWorkspace({self.url!r})"
