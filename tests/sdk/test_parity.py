@@ -26,7 +26,7 @@ SERVICES = (
     "secrets",
 )
 NOT_REMOTE = {
-    "tables": {"register", "dataset", "update_rows", "merge_clauses"},
+    "tables": {"dataset", "merge_clauses"},
     "grants": {"holds", "require", "can_manage", "drop_all", "owned_names", "metastore", "audit"},
     "users": {"update", "patch", "kind", "label", "audit_name", "store", "p"},
     "service_principals": {"update", "patch", "kind", "label", "audit_name", "store", "p"},

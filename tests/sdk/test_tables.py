@@ -83,3 +83,26 @@ def test_create_whose_data_is_rejected_leaves_no_table(remote, schema: str) -> N
     assert not remote.tables.exists(name)
     with pytest.raises(ResourceDoesNotExist):
         remote.tables.get(name)
+
+
+def test_merge_on_keys_update_rows_partitions_and_register(
+    remote, local, schema: str, tmp_path
+) -> None:
+    name = f"{schema}.parted"
+    remote.tables.create(name, data=_orders([1, 2]), partition_by=["note"])
+    assert local.platform.securables.find(name).spec["partition_by"] == ["note"]
+    remote.tables.merge(name, _orders([2, 3], amount=5.0), keys=["id"])
+    assert sorted(remote.tables.read(name).column("id").to_pylist()) == [1, 2, 3]
+    with pytest.raises(InvalidParameterValue, match="not columns"):
+        remote.tables.merge(name, _orders([4]), keys=["nope"])
+    result = remote.tables.update_rows(name, {"amount": "amount * 2"}, "id = 3")
+    assert result["num_updated"] == 1
+    amounts = dict(
+        zip(*remote.tables.read(name, columns=["id", "amount"]).to_pydict().values(), strict=True)
+    )
+    assert amounts == {1: 1.0, 2: 5.0, 3: 10.0}
+    location = str(tmp_path / "external_orders")
+    local.tables.create(f"{schema}.ext_src", data=_orders([7]), storage_location=location)
+    info = remote.tables.register(f"{schema}.registered", location)
+    assert info.table_type == "EXTERNAL"
+    assert remote.tables.read(f"{schema}.registered").column("id").to_pylist() == [7]

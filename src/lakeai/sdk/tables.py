@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lakeai.catalog.models import TableInfo
-from lakeai.errors import InvalidParameterValue, LakeAIError, NotImplementedFeature
+from lakeai.errors import InvalidParameterValue, LakeAIError
 from lakeai.sdk.http import Transport, segment
 
 UC_TABLES = "/api/2.1/unity-catalog/tables"
@@ -45,6 +45,15 @@ def _columns(schema: pa.Schema | list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def _split(full_name: str) -> tuple[str, str, str]:
+    parts = full_name.split(".")
+    if len(parts) != 3:
+        raise InvalidParameterValue(
+            f"Table name {full_name!r} must have three parts: catalog.schema.table."
+        )
+    return parts[0], parts[1], parts[2]
+
+
 def _arrow(data: Any) -> pa.Table:
     from lakeai.tables.data import normalize_types, to_arrow
 
@@ -69,11 +78,6 @@ class RemoteTables:
         partition_by: list[str] | None = None,
     ) -> TableInfo:
         """Create with the schema, then append the data; a failed append drops the table."""
-        if partition_by:
-            raise NotImplementedFeature(
-                "The REST API does not take partition_by yet; create partitioned tables "
-                "in-process (lakeai.Workspace)."
-            )
         arrow_data = _arrow(data) if data is not None else None
         if schema is None:
             if arrow_data is None:
@@ -81,20 +85,17 @@ class RemoteTables:
                     "Give a schema (columns) or data to create a table from."
                 )
             schema = arrow_data.schema
-        parts = full_name.split(".")
-        if len(parts) != 3:
-            raise InvalidParameterValue(
-                f"Table name {full_name!r} must have three parts: catalog.schema.table."
-            )
+        catalog, schema_name, name = _split(full_name)
         body = {
-            "catalog_name": parts[0],
-            "schema_name": parts[1],
-            "name": parts[2],
+            "catalog_name": catalog,
+            "schema_name": schema_name,
+            "name": name,
             "columns": _columns(schema),
             "primary_key": [primary_key] if isinstance(primary_key, str) else primary_key,
             "comment": comment,
             "properties": properties,
             "storage_location": storage_location,
+            "partition_by": partition_by,
         }
         info = TableInfo(**self._http.post(UC_TABLES, body))
         if arrow_data is not None and arrow_data.num_rows:
@@ -104,6 +105,26 @@ class RemoteTables:
                 self.delete(info.full_name)
                 raise
         return info
+
+    def register(
+        self,
+        full_name: str,
+        storage_location: str,
+        *,
+        comment: str | None = None,
+        primary_key: list[str] | None = None,
+    ) -> TableInfo:
+        """Register an existing Delta table at an external location (UC create, no columns)."""
+        catalog, schema, name = _split(full_name)
+        body = {
+            "catalog_name": catalog,
+            "schema_name": schema,
+            "name": name,
+            "storage_location": storage_location,
+            "comment": comment,
+            "primary_key": primary_key,
+        }
+        return TableInfo(**self._http.post(UC_TABLES, body))
 
     def get(self, full_name: str) -> TableInfo:
         return TableInfo(**self._http.get(f"{UC_TABLES}/{segment(full_name)}"))
@@ -136,11 +157,13 @@ class RemoteTables:
         return self.get(full_name).primary_key
 
     # -- writes ---------------------------------------------------------------------------
-    def _write(self, mode: str, full_name: str, data: Any) -> dict[str, Any]:
+    def _write(
+        self, mode: str, full_name: str, data: Any, keys: list[str] | None = None
+    ) -> dict[str, Any]:
         return self._http.json(
             "POST",
             f"{DATA}/{segment(full_name)}/data",
-            params={"mode": mode},
+            params={"mode": mode, "keys": ",".join(keys) if keys else None},
             content=to_ipc(_arrow(data)),
             headers={"Content-Type": ARROW_STREAM},
         )
@@ -152,15 +175,17 @@ class RemoteTables:
         return self._write("overwrite", full_name, data)
 
     def merge(self, full_name: str, data: Any, *, keys: list[str] | None = None) -> dict[str, Any]:
-        """Upsert by the table's primary key (the REST API merges on that key only)."""
-        if keys:
-            raise InvalidParameterValue(
-                "Remote merge uses the table's primary key; merge on other keys in-process."
-            )
-        return self._write("merge", full_name, data)
+        """Upsert by the table's primary key, or by ``keys``."""
+        return self._write("merge", full_name, data, keys)
 
     def delete_rows(self, full_name: str, predicate: str | None) -> dict[str, Any]:
         return self._http.post(f"{DATA}/{segment(full_name)}/delete", {"predicate": predicate})
+
+    def update_rows(
+        self, full_name: str, updates: dict[str, str], predicate: str | None
+    ) -> dict[str, Any]:
+        body = {"updates": updates, "predicate": predicate}
+        return self._http.post(f"{DATA}/{segment(full_name)}/update", body)
 
     # -- reads ----------------------------------------------------------------------------
     def read(

@@ -3,17 +3,19 @@
 ``POST /api/2.0/lakeai/tables/{name}/data?mode=append|overwrite|merge`` takes an Arrow IPC
 stream (``application/vnd.apache.arrow.stream``), Parquet (``application/vnd.apache.parquet``),
 CSV (``text/csv``) or JSON rows (``application/json``: ``[{...}, ...]``).
-``GET .../data`` answers an Arrow IPC stream; ``.../history``, ``.../changes`` and
-``.../delete`` complete the set.
+``GET .../data`` answers an Arrow IPC stream; ``.../history``, ``.../changes``, ``.../delete``
+and ``.../update`` complete the set.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 from typing import Any
 
 import pyarrow as pa
 from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from lakeai.errors import InvalidParameterValue
 from lakeai.server.deps import PrincipalDep, ServicesDep
@@ -68,13 +70,18 @@ async def write_data(
     s: ServicesDep,
     p: PrincipalDep,
     mode: str = "append",
+    keys: str | None = None,
 ) -> dict[str, Any]:
+    """Write a body of rows; ``keys=a,b`` merges on those columns instead of the primary key."""
     if mode not in WRITE_MODES:
         raise InvalidParameterValue(f"mode must be one of {', '.join(WRITE_MODES)}.")
+    if keys and mode != "merge":
+        raise InvalidParameterValue("keys applies to mode=merge only.")
     table = decode_body(request.headers.get("content-type", ""), await request.body())
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(getattr(s.tables, mode), p, full_name, table)
+    write = getattr(s.tables, mode)
+    if keys:
+        write = functools.partial(write, keys=[k for k in keys.split(",") if k])
+    return await run_in_threadpool(write, p, full_name, table)
 
 
 @router.get("/{full_name}/data")
@@ -103,6 +110,19 @@ def delete_rows(
     full_name: str, body: DeleteRows, s: ServicesDep, p: PrincipalDep
 ) -> dict[str, Any]:
     return s.tables.delete_rows(p, full_name, body.predicate)
+
+
+class UpdateRows(Body):
+    updates: dict[str, str]
+    predicate: str | None = None
+
+
+@router.post("/{full_name}/update")
+def update_rows(
+    full_name: str, body: UpdateRows, s: ServicesDep, p: PrincipalDep
+) -> dict[str, Any]:
+    """Set columns to SQL expressions where the predicate holds (``{"updates": {"c": "c + 1"}}``)."""
+    return s.tables.update_rows(p, full_name, body.updates, body.predicate)
 
 
 @router.get("/{full_name}/history")

@@ -23,6 +23,7 @@ class CreateTable(Body):
     comment: str | None = None
     properties: dict[str, str] | None = None
     primary_key: list[str] | None = None
+    partition_by: list[str] | None = None
 
 
 class UpdateTable(Body):
@@ -53,6 +54,7 @@ def create_table(body: CreateTable, s: ServicesDep, p: PrincipalDep) -> dict[str
             comment=body.comment,
             properties=body.properties,
             storage_location=body.storage_location,
+            partition_by=body.partition_by,
         )
     return info.as_dict()
 
