@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from lakeai.catalog.models import TableInfo
 from lakeai.errors import InvalidParameterValue, LakeAIError
@@ -196,22 +195,16 @@ class RemoteTables:
         timestamp: datetime | str | None = None,
         columns: list[str] | None = None,
         limit: int | None = None,
-        filter: pc.Expression | None = None,
     ) -> pa.Table:
-        """Rows as Arrow; a ``filter`` expression is applied here, after the download."""
+        """Rows as Arrow (filter with ``sql()``; this is a plain projection and limit)."""
         params = {
             "version": version,
             "timestamp": timestamp.isoformat() if isinstance(timestamp, datetime) else timestamp,
-            "columns": ",".join(columns) if columns and filter is None else None,
-            "limit": limit if filter is None else None,
+            "columns": ",".join(columns) if columns else None,
+            "limit": limit,
         }
         response = self._http.raw("GET", f"{DATA}/{segment(full_name)}/data", params=params)
-        table = from_ipc(response.content)
-        if filter is None:
-            return table
-        table = table.filter(filter)
-        table = table.select(columns) if columns else table
-        return table.slice(0, limit) if limit is not None else table
+        return from_ipc(response.content)
 
     def history(self, full_name: str, *, limit: int | None = None) -> list[dict[str, Any]]:
         return self._http.get(f"{DATA}/{segment(full_name)}/history", limit=limit)["history"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -180,3 +181,63 @@ def changes(location: str, start_version: int, end_version: int | None = None) -
 
     table = normalize_types(pa.table(reader))
     return table.sort_by([("_commit_version", "ascending")])
+
+
+@dataclass(frozen=True)
+class MergeClause:
+    """One WHEN clause of a MERGE, in delta-rs terms.
+
+    ``when``: matched | not_matched | not_matched_by_source; ``action``: update, update_all,
+    delete, insert or insert_all; ``updates`` maps target columns to SQL over the aliases.
+    """
+
+    when: str
+    action: str
+    predicate: str | None = None
+    updates: dict[str, str] | None = None
+
+
+_MERGE_METHODS = {
+    ("matched", "update"): "when_matched_update",
+    ("matched", "update_all"): "when_matched_update_all",
+    ("matched", "delete"): "when_matched_delete",
+    ("not_matched", "insert"): "when_not_matched_insert",
+    ("not_matched", "insert_all"): "when_not_matched_insert_all",
+    ("not_matched_by_source", "update"): "when_not_matched_by_source_update",
+    ("not_matched_by_source", "delete"): "when_not_matched_by_source_delete",
+}
+
+
+def merge_clauses(
+    location: str,
+    data: pa.Table,
+    predicate: str,
+    clauses: list[MergeClause],
+    *,
+    source_alias: str = "source",
+    target_alias: str = "target",
+) -> dict[str, Any]:
+    """A general MERGE (the WHEN clauses in order) in one commit."""
+    for clause in clauses:
+        if (clause.when, clause.action) not in _MERGE_METHODS:
+            raise InvalidParameterValue(
+                f"Unsupported MERGE clause: WHEN {clause.when} THEN {clause.action}."
+            )
+
+    def run() -> dict[str, Any]:
+        merger = open_table(location).merge(
+            data, predicate=predicate, source_alias=source_alias, target_alias=target_alias
+        )
+        for clause in clauses:
+            method = getattr(merger, _MERGE_METHODS[(clause.when, clause.action)])
+            kwargs: dict[str, Any] = {"predicate": clause.predicate}
+            if clause.action in ("update", "insert"):
+                kwargs["updates"] = clause.updates or {}
+            merger = method(**kwargs)
+        return merger.execute()
+
+    try:
+        return _translate(run, "merge")
+    except _deltalake().exceptions.DeltaError as exc:
+        # What is left here is about the data, e.g. several source rows matching one target row.
+        raise InvalidParameterValue(f"merge failed: {_clean(exc)}") from exc

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
 from lakeai.catalog.models import TableInfo
@@ -364,6 +363,45 @@ class TableService:
             "num_updated": metrics.get("num_target_rows_updated", 0),
         }
 
+    def merge_clauses(
+        self,
+        principal: Principal,
+        full_name: str,
+        source: pa.Table,
+        *,
+        predicate: str,
+        clauses: list[delta.MergeClause],
+        source_alias: str = "source",
+        target_alias: str = "target",
+    ) -> dict[str, Any]:
+        """SQL MERGE: ``source`` against the table on ``predicate``, WHEN clauses in order, one commit."""
+        row = self._authorize(principal, full_name, Privilege.MODIFY, "mergeTable")
+        if not clauses:
+            raise InvalidParameterValue("MERGE needs at least one WHEN clause.")
+        metrics = delta.merge_clauses(
+            self._location(row),
+            normalize_types(to_arrow(source)),
+            predicate,
+            clauses,
+            source_alias=source_alias,
+            target_alias=target_alias,
+        )
+        inserted = metrics.get("num_target_rows_inserted", 0)
+        updated = metrics.get("num_target_rows_updated", 0)
+        deleted = metrics.get("num_target_rows_deleted", 0)
+        self._audit(
+            principal,
+            "mergeTable",
+            row.full_name,
+            f"inserted={inserted} updated={updated} deleted={deleted}",
+        )
+        return {
+            "version": delta.open_table(self._location(row)).version(),
+            "num_inserted": inserted,
+            "num_updated": updated,
+            "num_deleted": deleted,
+        }
+
     def delete_rows(
         self, principal: Principal, full_name: str, predicate: str | None
     ) -> dict[str, Any]:
@@ -422,7 +460,6 @@ class TableService:
         timestamp: datetime | str | None = None,
         columns: list[str] | None = None,
         limit: int | None = None,
-        filter: pc.Expression | None = None,
     ) -> pa.Table:
         dataset = self.dataset(principal, full_name, version=version, timestamp=timestamp)
         if columns:
@@ -434,8 +471,8 @@ class TableService:
         if limit is not None and limit < 0:
             raise InvalidParameterValue("limit must be 0 or more.")
         if limit is not None:
-            return dataset.head(limit, columns=columns, filter=filter)
-        return dataset.to_table(columns=columns, filter=filter)
+            return dataset.head(limit, columns=columns)
+        return dataset.to_table(columns=columns)
 
     def version(self, principal: Principal, full_name: str) -> int:
         row = self._authorize(principal, full_name, Privilege.SELECT, "readTable")
