@@ -1,0 +1,1 @@
+"""The AI gateway: providers for every model vendor, rate limits, usage, cost and fallbacks."""

@@ -1,0 +1,1 @@
+"""Gateway providers, one module each, registered like plug-ins (see ``base.register``)."""
