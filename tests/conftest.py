@@ -63,6 +63,9 @@ class Api:
     def delete(self, path: str, **kw) -> httpx.Response:
         return self.request("DELETE", path, **kw)
 
+    def put(self, path: str, **kw) -> httpx.Response:
+        return self.request("PUT", path, **kw)
+
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[Api]:

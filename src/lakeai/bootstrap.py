@@ -14,6 +14,7 @@ from lakeai.core.audit import AUDIT_TABLE
 from lakeai.core.platform import Platform
 from lakeai.core.principals import ADMINS_GROUP, Principal
 from lakeai.errors import ResourceDoesNotExist
+from lakeai.gateway.usage import USAGE_TABLE, ensure_usage_table, usage_location
 
 ADMIN_NAME = "admin"
 ADMIN_TOKEN_FILE = ".admin_token"
@@ -88,4 +89,78 @@ def bootstrap(p: Platform) -> BootstrapResult:
     _ensure_securable(
         p, "table", AUDIT_TABLE, admin.name, spec, "Every state-changing or denied call"
     )
+    _ensure_usage(p, admin.name)
+    _ensure_default_endpoints(p, admin.name)
     return BootstrapResult(admin=admin, new_admin_token=token, token_file=token_file)
+
+
+def _ensure_usage(p: Platform, owner: str) -> None:
+    """``system.serving.endpoint_usage``: one row per gateway call (tokens, latency, status)."""
+    root = p.warehouse / "system/serving"
+    _ensure_securable(
+        p, "schema", "system.serving", owner, {"storage_root": str(root)}, "Serving usage"
+    )
+    location = usage_location(p.root)
+    ensure_usage_table(location)
+    spec = {"storage_location": str(location), "table_type": "MANAGED", "primary_key": []}
+    _ensure_securable(p, "table", USAGE_TABLE, owner, spec, "One row per serving endpoint call")
+
+
+# The two endpoints a new workspace serves offline from its first start; users repoint them.
+DEFAULT_ENDPOINTS = {
+    "lakeai-embed": ("minilm-embed", "llm/v1/embeddings"),
+    "lakeai-chat": ("extractive-chat", "llm/v1/chat"),
+}
+
+
+def _ensure_default_endpoints(p: Platform, owner: str) -> None:
+    from sqlalchemy import select
+
+    from lakeai.core.clock import new_id, now_ms
+    from lakeai.core.models import GrantRow, ServingEndpointRow
+    from lakeai.core.principals import ALL_USERS_GROUP
+
+    with p.metastore.session() as s:
+        if s.scalar(select(ServingEndpointRow.name).limit(1)) is not None:
+            return  # a workspace that already has endpoints keeps its own choices
+        for name, (model, task) in DEFAULT_ENDPOINTS.items():
+            entity = {
+                "name": model,
+                "external_model": {
+                    "provider": "lakeai",
+                    "name": model,
+                    "task": task,
+                    "lakeai_config": {},
+                },
+            }
+            config = {
+                "served_entities": [entity],
+                "traffic_config": {
+                    "routes": [{"served_entity_name": model, "traffic_percentage": 100}]
+                },
+            }
+            now = now_ms()
+            s.add(
+                ServingEndpointRow(
+                    name=name,
+                    id=new_id().replace("-", ""),
+                    task=task,
+                    owner=owner,
+                    creator=owner,
+                    description=f"Built-in lakeai/{model}, offline",
+                    config=config,
+                    ai_gateway={"usage_tracking_config": {"enabled": True}},
+                    tags=[],
+                    config_version=1,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            s.add(
+                GrantRow(
+                    securable_type="serving_endpoint",
+                    full_name=name,
+                    principal=ALL_USERS_GROUP,
+                    privilege="QUERY",
+                )
+            )

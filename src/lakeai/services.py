@@ -14,6 +14,7 @@ from lakeai.secrets import SecretService
 from lakeai.tables.service import TableService
 
 if TYPE_CHECKING:
+    from lakeai.serving.service import EndpointService
     from lakeai.sql.service import SqlService
 
 
@@ -58,6 +59,12 @@ class Services:
         return SecretService(self.platform)
 
     @cached_property
+    def serving_endpoints(self) -> EndpointService:
+        from lakeai.serving.service import EndpointService
+
+        return EndpointService(self)
+
+    @cached_property
     def sql(self) -> SqlService:
         from lakeai.sql.service import SqlService
 
@@ -66,3 +73,9 @@ class Services:
     @property
     def grants(self) -> GrantService:
         return self.platform.grants
+
+    def close(self) -> None:
+        """Flush what background writers hold, then release the platform."""
+        if "serving_endpoints" in self.__dict__:
+            self.serving_endpoints.close()
+        self.platform.close()

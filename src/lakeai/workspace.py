@@ -90,6 +90,10 @@ class Workspace:
         return self._bind(self.services.volumes)
 
     @property
+    def serving_endpoints(self) -> Any:
+        return self._bind(self.services.serving_endpoints)
+
+    @property
     def grants(self) -> Any:
         return self._bind(self.services.grants)
 
@@ -118,7 +122,7 @@ class Workspace:
         return self.services.sql.execute(self.principal, statement)
 
     def close(self) -> None:
-        self.platform.close()
+        self.services.close()
 
     def __enter__(self) -> Workspace:
         return self

@@ -35,3 +35,13 @@ def test_bad_settings_are_named(tmp_path, monkeypatch):
     (tmp_path / "lakeai.yaml").write_text("colour: blue\n")
     with pytest.raises(InvalidParameterValue, match="colour"):
         resolve_settings(workspace=str(tmp_path))
+
+
+def test_booleans_parse_words(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAKEAI_GATEWAY_ALLOW_LINK_LOCAL", "false")
+    assert resolve_settings(workspace=str(tmp_path)).gateway_allow_link_local is False
+    monkeypatch.setenv("LAKEAI_GATEWAY_ALLOW_LINK_LOCAL", "yes")
+    assert resolve_settings(workspace=str(tmp_path)).gateway_allow_link_local is True
+    monkeypatch.setenv("LAKEAI_GATEWAY_ALLOW_LINK_LOCAL", "maybe")
+    with pytest.raises(InvalidParameterValue, match="true or false"):
+        resolve_settings(workspace=str(tmp_path))

@@ -8,9 +8,11 @@ groups. Reaching anything inside a catalog or schema also needs USE_CATALOG / US
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.orm import Session
 
 from lakeai.catalog.names import FullName, parse
 from lakeai.catalog.privileges import GRANTABLE, Privilege, implies, parse_privilege
@@ -18,22 +20,40 @@ from lakeai.core.audit import AuditEvent, AuditLog
 from lakeai.core.metastore import Metastore
 from lakeai.core.models import GrantRow, PrincipalRow, SecurableRow
 from lakeai.core.principals import ALL_USERS_GROUP, Principal
+from lakeai.core.ttlcache import TTLCache
 from lakeai.errors import InvalidParameterValue, PermissionDenied, ResourceDoesNotExist
 
 METASTORE = "metastore"
 _TYPE_BY_DEPTH = {1: "catalog", 2: "schema"}
+
+# Securables kept outside the catalog's ``securables`` table (serving endpoints, ...): for each
+# type, a lookup of an object's owner by name (None when it does not exist).
+OwnerLookup = Callable[[Session, str], "str | None"]
+OWNER_LOOKUPS: dict[str, OwnerLookup] = {}
+
+
+def register_securable_type(securable_type: str, owner_of: OwnerLookup) -> None:
+    """Let grants govern a securable type whose objects live in another metastore table."""
+    OWNER_LOOKUPS[securable_type] = owner_of
 
 
 class GrantService:
     def __init__(self, metastore: Metastore, audit: AuditLog) -> None:
         self.metastore = metastore
         self.audit = audit
+        self._held: TTLCache[bool] = TTLCache()  # positive decisions only (see core.ttlcache)
+
+    def invalidate(self) -> None:
+        """Forget cached decisions after any change to grants, owners or memberships."""
+        self._held.clear()
 
     # -- checks ---------------------------------------------------------------------------
     def _chain(self, securable_type: str, full_name: str) -> list[tuple[str, str]]:
         """(type, name) of the securable and everything above it, the metastore last."""
         if securable_type == METASTORE:
             return [(METASTORE, METASTORE)]
+        if securable_type in OWNER_LOOKUPS:
+            return [(securable_type, str(parse(full_name, securable_type))), (METASTORE, METASTORE)]
         name = parse(full_name, securable_type)
         chain = [(securable_type, str(name))]
         for above in name.ancestors()[1:]:
@@ -45,21 +65,48 @@ class GrantService:
     ) -> bool:
         if principal.is_admin:
             return True
+        key = (principal, privilege, securable_type, full_name)
+        if self._held.get(key):
+            return True
         chain = self._chain(securable_type, full_name)
-        names = [n for _, n in chain]
         who = principal.grant_names
         with self.metastore.session() as s:
-            owners = s.execute(
-                select(SecurableRow.owner).where(SecurableRow.full_name.in_(names))
-            ).scalars()
-            if any(owner in who for owner in owners):
-                return True
-            granted = s.execute(
-                select(GrantRow.privilege).where(
-                    GrantRow.full_name.in_(names), GrantRow.principal.in_(who)
-                )
-            ).scalars()
-            return any(implies(Privilege(g), privilege) for g in granted)
+            held = any(owner in who for owner in self._owners(s, chain))
+            if not held:
+                granted = s.execute(
+                    select(GrantRow.privilege).where(
+                        tuple_(GrantRow.securable_type, GrantRow.full_name).in_(chain),
+                        GrantRow.principal.in_(who),
+                    )
+                ).scalars()
+                held = any(implies(Privilege(g), privilege) for g in granted)
+        if held:
+            self._held.put(key, True)
+        return held
+
+    @staticmethod
+    def _owners(s: Session, chain: list[tuple[str, str]]) -> list[str]:
+        """Owners of every securable in the chain, wherever its type keeps them."""
+        catalog_pairs = [(t, n) for t, n in chain if t not in OWNER_LOOKUPS and t != METASTORE]
+        owners = (
+            list(
+                s.execute(
+                    select(SecurableRow.owner).where(
+                        tuple_(SecurableRow.securable_type, SecurableRow.full_name).in_(
+                            catalog_pairs
+                        )
+                    )
+                ).scalars()
+            )
+            if catalog_pairs
+            else []
+        )
+        for stype, name in chain:
+            if stype in OWNER_LOOKUPS:
+                owner = OWNER_LOOKUPS[stype](s, name)
+                if owner:
+                    owners.append(owner)
+        return owners
 
     def require(
         self,
@@ -101,6 +148,10 @@ class GrantService:
             return METASTORE
         canonical = str(parse(full_name, securable_type))
         with self.metastore.session() as s:
+            if securable_type in OWNER_LOOKUPS:
+                if OWNER_LOOKUPS[securable_type](s, canonical) is None:
+                    raise ResourceDoesNotExist(f"{securable_type} {full_name!r} does not exist.")
+                return canonical
             found = s.scalar(
                 select(SecurableRow.securable_type).where(SecurableRow.full_name == canonical)
             )
@@ -136,14 +187,14 @@ class GrantService:
         """Anyone with any privilege on a securable (or above) may read its grants."""
         if principal.is_admin:
             return True
-        chain = [n for _, n in self._chain(securable_type, full_name)]
+        chain = self._chain(securable_type, full_name)
         with self.metastore.session() as s:
-            owners = s.execute(select(SecurableRow.owner).where(SecurableRow.full_name.in_(chain)))
-            if any(o in principal.grant_names for o in owners.scalars()):
+            if any(o in principal.grant_names for o in self._owners(s, chain)):
                 return True
             hit = s.scalar(
                 select(GrantRow.id).where(
-                    GrantRow.full_name.in_(chain), GrantRow.principal.in_(principal.grant_names)
+                    tuple_(GrantRow.securable_type, GrantRow.full_name).in_(chain),
+                    GrantRow.principal.in_(principal.grant_names),
                 )
             )
         return hit is not None
@@ -193,6 +244,7 @@ class GrantService:
                                 privilege=priv.value,
                             )
                         )
+        self.invalidate()
         summary = "; ".join(
             f"{g}: +{','.join(a) or '-'} -{','.join(r) or '-'}" for g, a, r in parsed
         )
@@ -238,10 +290,18 @@ class GrantService:
                 f"Principal {grantee!r} does not exist; create the user, service principal or group first."
             )
 
-    def drop_all(self, full_name: FullName | str) -> None:
+    def drop_all(self, full_name: FullName | str, securable_type: str | None = None) -> None:
         """Remove the grants on a securable and everything below it (when it is deleted)."""
         name = str(full_name)
+        self.invalidate()
         with self.metastore.session() as s:
+            if securable_type in OWNER_LOOKUPS:
+                s.execute(
+                    delete(GrantRow).where(
+                        GrantRow.securable_type == securable_type, GrantRow.full_name == name
+                    )
+                )
+                return
             s.execute(
                 delete(GrantRow).where(
                     (GrantRow.full_name == name) | GrantRow.full_name.startswith(name + ".")

@@ -13,11 +13,29 @@ from dataclasses import dataclass
 from lakeai.errors import InvalidParameterValue
 
 _PART = re.compile(r"^[A-Za-z0-9_]{1,255}$")
-_PART_WITH_DASH = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+# Databricks' serving endpoint names: letters, digits, dashes and underscores, 1-63 characters.
+ENDPOINT_NAME = re.compile(r"^(([a-zA-Z0-9][a-zA-Z0-9_-]{0,61}[a-zA-Z0-9])|[a-zA-Z0-9])$")
 
 # How many parts each securable type's full name has.
-DEPTH = {"catalog": 1, "schema": 2, "table": 3, "volume": 3, "function": 3, "model": 3}
+DEPTH = {
+    "catalog": 1,
+    "schema": 2,
+    "table": 3,
+    "volume": 3,
+    "function": 3,
+    "model": 3,
+    "serving_endpoint": 1,
+}
 SECURABLE_TYPES = tuple(DEPTH)
+
+
+def validate_endpoint_name(name: str) -> str:
+    if not isinstance(name, str) or not ENDPOINT_NAME.match(name):
+        raise InvalidParameterValue(
+            f"Invalid endpoint name {name!r}: 1-63 letters, digits, dashes or underscores, "
+            "starting and ending with a letter or digit."
+        )
+    return name
 
 
 def validate_part(part: str, what: str = "name") -> str:
@@ -58,6 +76,8 @@ class FullName:
 
 def parse(full_name: str, securable_type: str) -> FullName:
     """Parse and validate a full name of the given securable type."""
+    if securable_type == "serving_endpoint":
+        return FullName((validate_endpoint_name(full_name),))
     depth = DEPTH.get(securable_type)
     if depth is None:
         raise InvalidParameterValue(

@@ -17,6 +17,7 @@ class Privilege(StrEnum):
     SELECT = "SELECT"
     MODIFY = "MODIFY"
     EXECUTE = "EXECUTE"
+    QUERY = "QUERY"
     READ_VOLUME = "READ_VOLUME"
     WRITE_VOLUME = "WRITE_VOLUME"
     BROWSE = "BROWSE"
@@ -50,6 +51,7 @@ GRANTABLE: dict[str, frozenset[Privilege]] = {
     "volume": frozenset({_P.READ_VOLUME, _P.WRITE_VOLUME, _P.ALL_PRIVILEGES, _P.MANAGE}),
     "function": frozenset({_P.EXECUTE, _P.ALL_PRIVILEGES, _P.MANAGE}),
     "model": frozenset({_P.EXECUTE, _P.ALL_PRIVILEGES, _P.MANAGE}),
+    "serving_endpoint": frozenset({_P.QUERY, _P.ALL_PRIVILEGES, _P.MANAGE}),
 }
 
 

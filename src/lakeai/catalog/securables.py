@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -19,8 +20,9 @@ def _label(securable_type: str) -> str:
 
 
 class SecurableStore:
-    def __init__(self, metastore: Metastore) -> None:
+    def __init__(self, metastore: Metastore, on_change: Callable[[], None] | None = None) -> None:
         self.metastore = metastore
+        self.on_change = on_change or (lambda: None)  # owners changed: grant caches forget
 
     def find(self, full_name: FullName | str) -> SecurableRow | None:
         with self.metastore.session() as s:
@@ -84,7 +86,8 @@ class SecurableStore:
                     setattr(row, key, value)
             row.updated_at = now_ms()
             row.updated_by = updated_by
-            return row
+        self.on_change()
+        return row
 
     def children(
         self, parent: FullName | str, securable_type: str | None = None
@@ -108,3 +111,4 @@ class SecurableStore:
                     (SecurableRow.full_name == name) | SecurableRow.full_name.startswith(name + ".")
                 )
             )
+        self.on_change()

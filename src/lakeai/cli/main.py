@@ -28,6 +28,7 @@ GROUPS = (
     ("groups", "groups"),
     ("tokens", "tokens"),
     ("secrets", "secrets"),
+    ("usage", "usage"),
 )
 
 

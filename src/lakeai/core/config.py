@@ -56,6 +56,31 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sql_max_rows", int, 100_000, "Most rows an inline SQL statement result returns."),
     Setting("sql_threads", int, 0, "DuckDB threads per SQL statement; 0 means all cores."),
     Setting("log_level", str, "info", "Log level of the server."),
+    Setting("gateway_timeout_seconds", float, 60.0, "Timeout of one call to a model provider."),
+    Setting("gateway_max_retries", int, 1, "Retries of a provider call after a 5xx or timeout."),
+    Setting(
+        "gateway_retry_backoff_seconds", float, 0.25, "First retry backoff; doubles each retry."
+    ),
+    Setting(
+        "gateway_allow_link_local",
+        bool,
+        False,
+        "Allow provider base URLs on link-local/metadata addresses (admins only).",
+    ),
+    Setting(
+        "ratelimit_url",
+        str,
+        "",
+        "Where gateway rate-limit counters live: empty = in-process, redis://... = Redis.",
+        secret=True,
+    ),
+    Setting(
+        "usage_flush_seconds",
+        float,
+        0.5,
+        "Most seconds a gateway usage event waits before its batch is appended.",
+    ),
+    Setting("usage_flush_rows", int, 1000, "Usage events that trigger an append at once."),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
@@ -64,6 +89,15 @@ SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 def _coerce(setting: Setting, raw: Any) -> Any:
     if raw is None or isinstance(raw, setting.type):
         return raw
+    if setting.type is bool:
+        text = str(raw).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off", ""):
+            return False
+        raise InvalidParameterValue(
+            f"Setting {setting.name} ({setting.env_var}) must be true or false."
+        )
     try:
         return setting.type(raw)
     except (TypeError, ValueError) as exc:

@@ -129,3 +129,21 @@ class StatementRow(Base):
     state: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[int] = mapped_column(BigInteger)
     response: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ServingEndpointRow(Base):
+    """A serving endpoint: its config (served entities, traffic) and AI-gateway settings."""
+
+    __tablename__ = "serving_endpoints"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    task: Mapped[str] = mapped_column(String(32))
+    owner: Mapped[str] = mapped_column(String(255))
+    creator: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ai_gateway: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    tags: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    config_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[int] = mapped_column(BigInteger)

@@ -26,7 +26,8 @@ class Platform:
         self.principals = PrincipalStore(self.metastore)
         self.audit = AuditLog(self.root / "warehouse" / "system" / "access" / "audit")
         self.grants = GrantService(self.metastore, self.audit)
-        self.securables = SecurableStore(self.metastore)
+        self.securables = SecurableStore(self.metastore, on_change=self.grants.invalidate)
+        self.principals.listeners.append(self.grants.invalidate)
 
     @property
     def warehouse(self) -> Path:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets as _secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from lakeai.core.clock import new_id, now_ms
 from lakeai.core.metastore import Metastore
 from lakeai.core.models import GrantRow, GroupMemberRow, PrincipalRow, SecretAclRow, TokenRow
+from lakeai.core.ttlcache import TTLCache
 from lakeai.errors import (
     InvalidParameterValue,
     ResourceAlreadyExists,
@@ -55,6 +57,14 @@ class PrincipalStore:
 
     def __init__(self, metastore: Metastore) -> None:
         self.metastore = metastore
+        self._auth: TTLCache[tuple[Principal, int]] = TTLCache()  # token hash -> (who, expiry)
+        self.listeners: list[Callable[[], None]] = []  # told of any change (grant caches)
+
+    def changed(self) -> None:
+        """Forget cached authentications and tell listeners; called by every change below."""
+        self._auth.clear()
+        for listener in self.listeners:
+            listener()
 
     # -- principals -----------------------------------------------------------------------
     def create(
@@ -117,7 +127,8 @@ class PrincipalStore:
             for key, value in fields.items():
                 if value is not None:
                     setattr(row, key, value)
-            return row
+        self.changed()
+        return row
 
     def delete(self, ident: int | str, kind: str | None = None) -> None:
         with self.metastore.session() as s:
@@ -132,6 +143,7 @@ class PrincipalStore:
                 )
             )
             s.delete(row)
+        self.changed()
 
     def set_members(self, group: int | str, member_ids: list[int]) -> None:
         with self.metastore.session() as s:
@@ -140,6 +152,7 @@ class PrincipalStore:
             for member_id in dict.fromkeys(member_ids):
                 self.get_row(s, member_id)
                 s.add(GroupMemberRow(group_id=row.id, member_id=member_id))
+        self.changed()
 
     def add_members(self, group: int | str, member_ids: list[int]) -> None:
         """Add members to a group, keeping those already there (SCIM PatchOp ``add``)."""
@@ -154,6 +167,7 @@ class PrincipalStore:
                 self.get_row(s, member_id)
                 if member_id not in have:
                     s.add(GroupMemberRow(group_id=row.id, member_id=member_id))
+        self.changed()
 
     def remove_members(self, group: int | str, member_ids: list[int]) -> None:
         with self.metastore.session() as s:
@@ -163,6 +177,7 @@ class PrincipalStore:
                     (GroupMemberRow.group_id == row.id) & GroupMemberRow.member_id.in_(member_ids)
                 )
             )
+        self.changed()
 
     def direct_groups(self, principal_id: int) -> list[PrincipalRow]:
         """The groups a principal is a direct member of (SCIM's ``groups`` attribute)."""
@@ -265,16 +280,21 @@ class PrincipalStore:
             if row is None:
                 raise ResourceDoesNotExist(f"No token with id {token_id!r}.")
             s.delete(row)
+        self.changed()
 
     def authenticate(self, token: str) -> Principal:
         """The principal a bearer token proves; Unauthenticated for unknown, expired or inactive."""
         if not token:
             raise Unauthenticated("Missing token: send 'Authorization: Bearer <token>'.")
+        token_hash = hash_token(token)
+        cached = self._auth.get(token_hash)
+        if cached is not None and (cached[1] == -1 or cached[1] >= now_ms()):
+            return cached[0]
         with self.metastore.session() as s:
             found = s.execute(
                 select(TokenRow, PrincipalRow)
                 .join(PrincipalRow, PrincipalRow.id == TokenRow.principal_id)
-                .where(TokenRow.token_hash == hash_token(token))
+                .where(TokenRow.token_hash == token_hash)
             ).first()
             if found is None:
                 raise Unauthenticated("Invalid access token.")
@@ -283,4 +303,6 @@ class PrincipalStore:
                 raise Unauthenticated("The access token has expired; create a new one.")
             if not row.active:
                 raise Unauthenticated(f"Principal {row.name!r} is deactivated.")
-            return self._principal(s, row)
+            principal = self._principal(s, row)
+        self._auth.put(token_hash, (principal, tok.expiry_time))
+        return principal

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +32,18 @@ ROUTERS = (
     "tokens",
     "secrets",
     "sql",
+    "serving",
+    "invocations",
+    "mlflow_gateway",
 )
 UC_PREFIXES = ("/api/2.1/unity-catalog", "/api/2.0/unity-catalog")
 UC_ROUTERS = {"catalogs", "schemas", "tables", "volumes", "permissions"}
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.services.close()  # graceful shutdown: background writers flush
 
 
 def create_app(
@@ -43,8 +54,15 @@ def create_app(
             settings["workspace"] = str(workspace)
         platform = Platform(resolve_settings(**settings))
     result: BootstrapResult = bootstrap(platform)
-    app = FastAPI(title="LakeAI", version=__version__, docs_url="/api/docs", redoc_url=None)
-    app.state.services = Services(platform)
+    app = FastAPI(
+        title="LakeAI",
+        version=__version__,
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=_lifespan,
+    )
+    services = Services(platform)
+    app.state.services = services
     app.state.bootstrap = result
     install_error_handlers(app)
 

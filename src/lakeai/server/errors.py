@@ -14,9 +14,16 @@ from lakeai.errors import LakeAIError, RetryableError
 log = logging.getLogger("lakeai.server")
 
 
+OPENAI_PREFIX = "/v1/"
+
+
 def error_response(
-    error_code: str, message: str, status: int, headers: dict | None = None
+    error_code: str, message: str, status: int, headers: dict | None = None, *, path: str = ""
 ) -> JSONResponse:
+    """Databricks' error JSON; on the OpenAI paths (/v1/...) OpenAI's, which its clients parse."""
+    if path.startswith(OPENAI_PREFIX):
+        body: dict = {"error": {"message": message, "type": error_code.lower(), "code": error_code}}
+        return JSONResponse(body, status_code=status, headers=headers)
     return JSONResponse(
         {"error_code": error_code, "message": message}, status_code=status, headers=headers
     )
@@ -36,18 +43,20 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, str]:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LakeAIError)
-    async def _lakeai(_: Request, exc: LakeAIError) -> JSONResponse:
+    async def _lakeai(request: Request, exc: LakeAIError) -> JSONResponse:
         headers = None
         if isinstance(exc, RetryableError) and exc.retry_after_seconds is not None:
             headers = {"Retry-After": str(max(1, round(exc.retry_after_seconds)))}
         if exc.http_status >= 500:
             log.error("%s: %s", exc.error_code, exc.message)
-        return error_response(exc.error_code, exc.message, exc.http_status, headers)
+        return error_response(
+            exc.error_code, exc.message, exc.http_status, headers, path=request.url.path
+        )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         code, message = _validation_message(exc)
-        return error_response(code, message, 400)
+        return error_response(code, message, 400, path=request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -119,8 +119,8 @@ class Provider(ABC):
         if reference:
             return self.ctx.resolve_secret(str(reference))
         plain = self.config.get(f"{field}_plaintext")
-        if plain:
-            return str(plain)
+        if plain:  # stored encrypted by the serving layer; the context decrypts it
+            return self.ctx.resolve_secret(str(plain))
         raise InvalidParameterValue(f"{self.config_key}.{field} is not set.")
 
     # -- tasks (implement what ``capabilities`` declares) -----------------------------------
@@ -141,11 +141,13 @@ class Provider(ABC):
 
     # -- HTTP boundary --------------------------------------------------------------------
     async def post_json(
-        self, url: str, payload: dict[str, Any], headers: dict[str, str]
+        self, url: str, payload: dict[str, Any] | bytes, headers: dict[str, str]
     ) -> dict[str, Any]:
+        """POST JSON (a dict, or bytes already serialised, e.g. because they were signed)."""
+        body = {"content": payload} if isinstance(payload, bytes) else {"json": payload}
         try:
             response = await self.ctx.http.post(
-                url, json=payload, headers=headers, timeout=self.ctx.timeout
+                url, headers=headers, timeout=self.ctx.timeout, **body
             )
         except httpx.TimeoutException as exc:
             raise TemporarilyUnavailable(

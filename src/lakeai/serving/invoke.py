@@ -1,0 +1,291 @@
+"""The invocation pipeline: validate, rate-limit, route by traffic, call, fall back, record usage.
+
+Order of a call: the request body is checked against the endpoint's task; every rate limit
+that applies to the caller is charged; a served entity is drawn by the traffic split; a call
+that fails with a retryable error (5xx, timeout, unreachable) is retried with backoff, and on
+429 or after the retries the next entity of the fallback list is tried (when fallbacks are on).
+Every call, failed or not, appends a usage row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from lakeai.core.principals import Principal
+from lakeai.errors import LakeAIError, RequestLimitExceeded, RetryableError, TemporarilyUnavailable
+from lakeai.gateway.providers.base import ProviderContext
+from lakeai.gateway.ratelimit import RateLimiter, RateLimitRule, subject_for
+from lakeai.gateway.schemas import token_counts, validate_request
+from lakeai.gateway.usage import UsageEvent, UsageRecorder
+from lakeai.serving.entities import kind_of
+from lakeai.serving.models import AiGatewayConfig, EndpointConfig, ServedEntity
+
+
+@dataclass(frozen=True)
+class EndpointSnapshot:
+    """An endpoint's parsed config, as one request sees it."""
+
+    name: str
+    task: str
+    owner: str
+    config: EndpointConfig
+    gateway: AiGatewayConfig
+    infos: dict[str, tuple[str, str]]  # served entity name -> (provider, model)
+
+    @property
+    def rules(self) -> list[RateLimitRule]:
+        return [RateLimitRule.parse(r) for r in self.gateway.rate_limits or []]
+
+    @property
+    def fallbacks_enabled(self) -> bool:
+        fallback = self.gateway.fallback_config
+        return fallback is None or fallback.enabled  # on unless switched off
+
+
+@dataclass
+class QueryResult:
+    response: dict[str, Any]
+    served_entity: str
+
+
+class Invoker:
+    def __init__(
+        self,
+        limiter: RateLimiter,
+        usage: UsageRecorder,
+        resolve_secret: Any,
+        *,
+        timeout: float,
+        max_retries: int,
+        backoff: float,
+        allow_link_local: bool,
+    ) -> None:
+        self.limiter = limiter
+        self.usage = usage
+        self.resolve_secret = resolve_secret  # (owner, value) -> plaintext
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.allow_link_local = allow_link_local
+        self._clients: dict[int, httpx.AsyncClient] = {}
+        self._random = random.Random()
+
+    def _context(self, endpoint: EndpointSnapshot) -> ProviderContext:
+        loop_id = id(asyncio.get_running_loop())
+        client = self._clients.get(loop_id)
+        if client is None:
+            limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+            client = self._clients[loop_id] = httpx.AsyncClient(limits=limits)
+        return ProviderContext(
+            resolve_secret=lambda value: self.resolve_secret(endpoint.owner, value),
+            http=client,
+            timeout=self.timeout,
+            allow_link_local=self.allow_link_local,
+        )
+
+    # -- routing --------------------------------------------------------------------------
+    def order(self, endpoint: EndpointSnapshot) -> list[ServedEntity]:
+        """The entity drawn by the traffic split first, then the others in config order."""
+        entities = {e.name: e for e in endpoint.config.served_entities}
+        routes = [r for r in endpoint.config.traffic_config.routes if r.traffic_percentage > 0]
+        pick = self._random.uniform(0, sum(r.traffic_percentage for r in routes) or 1)
+        first = routes[-1].target if routes else endpoint.config.served_entities[0].name
+        for route in routes:
+            pick -= route.traffic_percentage
+            if pick <= 0:
+                first = route.target
+                break
+        if not endpoint.fallbacks_enabled:
+            return [entities[first]]
+        return [entities[first]] + [e for e in endpoint.config.served_entities if e.name != first]
+
+    def _charge(
+        self, endpoint: EndpointSnapshot, principal: Principal
+    ) -> list[tuple[RateLimitRule, str]]:
+        charged = []
+        for rule in endpoint.rules:
+            subject = subject_for(rule, principal)
+            if subject is not None:
+                self.limiter.acquire(endpoint.name, subject, rule)
+                charged.append((rule, subject))
+        return charged
+
+    def _add_tokens(
+        self, endpoint: EndpointSnapshot, charged: list[tuple[RateLimitRule, str]], tokens: int
+    ) -> None:
+        for rule, subject in charged:
+            if rule.tokens is not None and tokens:
+                self.limiter.add_tokens(endpoint.name, subject, rule, tokens)
+
+    # -- calls ----------------------------------------------------------------------------
+    async def _call_with_retries(
+        self, endpoint: EndpointSnapshot, entity: ServedEntity, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        kind = kind_of(entity)
+        for attempt in range(self.max_retries + 1):
+            try:
+                return await kind.call(entity, endpoint.task, body, self._context(endpoint))
+            except TemporarilyUnavailable:
+                if attempt == self.max_retries:
+                    raise
+                await asyncio.sleep(self.backoff * (2**attempt))
+        raise AssertionError("unreachable")
+
+    async def invoke(
+        self, principal: Principal, endpoint: EndpointSnapshot, body: Any, request_id: str
+    ) -> QueryResult:
+        started = time.perf_counter()
+        payload = validate_request(endpoint.task, body)
+        payload.pop("stream", None)
+        charged = self._charge(endpoint, principal)
+        last: LakeAIError | None = None
+        for entity in self.order(endpoint):
+            try:
+                response = await self._call_with_retries(endpoint, entity, payload)
+            except RetryableError as exc:
+                last = exc
+                self._record(endpoint, entity.name, principal, request_id, started, error=exc)
+                continue
+            except LakeAIError as exc:
+                self._record(endpoint, entity.name, principal, request_id, started, error=exc)
+                raise
+            tokens_in, tokens_out = token_counts(response)
+            self._add_tokens(endpoint, charged, tokens_in + tokens_out)
+            self._record(
+                endpoint,
+                entity.name,
+                principal,
+                request_id,
+                started,
+                tokens=(tokens_in, tokens_out),
+            )
+            return QueryResult(response, entity.name)
+        raise _exhausted(endpoint, last)
+
+    async def invoke_stream(
+        self, principal: Principal, endpoint: EndpointSnapshot, body: Any, request_id: str
+    ) -> tuple[str, AsyncIterator[dict[str, Any]]]:
+        """Open a stream: fall back only before the first chunk; usage recorded when it ends."""
+        started = time.perf_counter()
+        payload = validate_request(endpoint.task, body)
+        payload["stream"] = True
+        charged = self._charge(endpoint, principal)
+        last: LakeAIError | None = None
+        for entity in self.order(endpoint):
+            kind = kind_of(entity)
+            if not kind.can_stream(entity):
+                last = last or TemporarilyUnavailable(f"Served entity {entity.name} cannot stream.")
+                continue
+            stream = kind.stream(entity, payload, self._context(endpoint)).__aiter__()
+            try:
+                first = await stream.__anext__()
+            except StopAsyncIteration:
+                first = None
+            except RetryableError as exc:
+                last = exc
+                self._record(
+                    endpoint, entity.name, principal, request_id, started, error=exc, streamed=True
+                )
+                continue
+            except LakeAIError as exc:
+                self._record(
+                    endpoint, entity.name, principal, request_id, started, error=exc, streamed=True
+                )
+                raise
+            return entity.name, self._relay(
+                endpoint, entity.name, principal, request_id, started, charged, first, stream
+            )
+        raise _exhausted(endpoint, last)
+
+    async def _relay(
+        self,
+        endpoint: EndpointSnapshot,
+        entity_name: str,
+        principal: Principal,
+        request_id: str,
+        started: float,
+        charged: list[tuple[RateLimitRule, str]],
+        first: dict[str, Any] | None,
+        stream: AsyncIterator[dict[str, Any]],
+    ) -> AsyncIterator[dict[str, Any]]:
+        tokens = (0, 0)
+        error: LakeAIError | None = None
+        try:
+            chunk = first
+            while chunk is not None:
+                if chunk.get("usage"):
+                    tokens = token_counts(chunk)
+                yield chunk
+                try:
+                    chunk = await stream.__anext__()
+                except StopAsyncIteration:
+                    chunk = None
+        except LakeAIError as exc:
+            error = exc
+            raise
+        finally:
+            self._add_tokens(endpoint, charged, sum(tokens))
+            self._record(
+                endpoint,
+                entity_name,
+                principal,
+                request_id,
+                started,
+                tokens=tokens,
+                error=error,
+                streamed=True,
+            )
+
+    def _record(
+        self,
+        endpoint: EndpointSnapshot,
+        entity_name: str,
+        principal: Principal,
+        request_id: str,
+        started: float,
+        *,
+        tokens: tuple[int, int] = (0, 0),
+        error: LakeAIError | None = None,
+        streamed: bool = False,
+    ) -> None:
+        provider, model = endpoint.infos.get(entity_name, ("", ""))
+        self.usage.record(
+            UsageEvent(
+                request_id=request_id,
+                endpoint_name=endpoint.name,
+                served_entity_name=entity_name,
+                provider=provider,
+                model=model,
+                requester=principal.name,
+                requester_kind=principal.kind,
+                input_tokens=tokens[0],
+                output_tokens=tokens[1],
+                latency_ms=round((time.perf_counter() - started) * 1000),
+                status_code=error.http_status if error else 200,
+                error_code=error.error_code if error else None,
+                streamed=streamed,
+            )
+        )
+
+    async def aclose(self) -> None:
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients.clear()
+
+
+def _exhausted(endpoint: EndpointSnapshot, last: LakeAIError | None) -> LakeAIError:
+    """The error once every served entity failed: the last 429 as is, otherwise a 503."""
+    if isinstance(last, RequestLimitExceeded):
+        return last
+    reason = f" Last error: {last.message}" if last else ""
+    error = TemporarilyUnavailable(
+        f"Endpoint {endpoint.name}: every served entity failed or is unavailable.{reason}"
+    )
+    return error
