@@ -1,0 +1,1 @@
+"""Local stand-ins for model vendors the tests cannot reach, one ASGI app per vendor."""
