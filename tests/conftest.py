@@ -13,6 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+# Two pytest-xdist workers share 2 cores: one BLAS thread each keeps numpy-heavy tests (the
+# built-in embedding model) from stalling one another. Set before numpy is imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 import httpx
 import pytest
 
