@@ -195,3 +195,29 @@ def test_v1_errors_use_openai_shape(api):
     )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "INVALID_PARAMETER_VALUE"
+
+
+def test_inference_table_hook_sees_captured_calls(api, make_endpoint, upstream):
+    captured = []
+    api.app.state.services.serving_endpoints.invoker.capture_hooks.append(captured.append)
+    make_endpoint(
+        "cap",
+        [openai_entity("a", upstream)],
+        config={
+            "auto_capture_config": {
+                "catalog_name": "main",
+                "schema_name": "default",
+                "table_name_prefix": "cap",
+                "enabled": True,
+            }
+        },
+    )
+    make_endpoint("nocap", [openai_entity("a", upstream)])
+    response = chat(api, "cap", "log me")
+    chat(api, "nocap", "not me")
+    [call] = captured
+    assert call.request_id == response.headers["x-request-id"]
+    assert (
+        call.request["messages"][0]["content"] == "log me"
+        and call.response["object"] == "chat.completion"
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,9 +44,33 @@ class EndpointSnapshot:
         return [RateLimitRule.parse(r) for r in self.gateway.rate_limits or []]
 
     @property
+    def captures(self) -> bool:
+        """Whether calls go to an inference table (auto_capture_config or inference_table_config)."""
+        legacy = self.config.auto_capture_config
+        table = self.gateway.inference_table_config
+        return bool((legacy and legacy.enabled) or (table and table.enabled))
+
+    @property
     def fallbacks_enabled(self) -> bool:
         fallback = self.gateway.fallback_config
         return fallback is None or fallback.enabled  # on unless switched off
+
+
+@dataclass(frozen=True)
+class CapturedCall:
+    """One call, as an inference table records it (the hook for payload logging)."""
+
+    endpoint: str
+    served_entity: str
+    request_id: str
+    requester: str
+    request: dict[str, Any]
+    response: dict[str, Any] | None
+    status_code: int
+    latency_ms: int
+
+
+CaptureHook = Callable[[CapturedCall], None]
 
 
 @dataclass
@@ -69,6 +93,7 @@ class Invoker:
     ) -> None:
         self.limiter = limiter
         self.usage = usage
+        self.capture_hooks: list[CaptureHook] = []  # the inference-table writer registers here
         self.resolve_secret = resolve_secret  # (owner, value) -> plaintext
         self.timeout = timeout
         self.max_retries = max_retries
@@ -152,9 +177,29 @@ class Invoker:
             except RetryableError as exc:
                 last = exc
                 self._record(endpoint, entity.name, principal, request_id, started, error=exc)
+                self._capture(
+                    endpoint,
+                    entity.name,
+                    principal,
+                    request_id,
+                    started,
+                    payload,
+                    None,
+                    exc.http_status,
+                )
                 continue
             except LakeAIError as exc:
                 self._record(endpoint, entity.name, principal, request_id, started, error=exc)
+                self._capture(
+                    endpoint,
+                    entity.name,
+                    principal,
+                    request_id,
+                    started,
+                    payload,
+                    None,
+                    exc.http_status,
+                )
                 raise
             tokens_in, tokens_out = token_counts(response)
             self._add_tokens(endpoint, charged, tokens_in + tokens_out)
@@ -165,6 +210,9 @@ class Invoker:
                 request_id,
                 started,
                 tokens=(tokens_in, tokens_out),
+            )
+            self._capture(
+                endpoint, entity.name, principal, request_id, started, payload, response, 200
             )
             return QueryResult(response, entity.name)
         raise _exhausted(endpoint, last)
@@ -273,6 +321,32 @@ class Invoker:
                 streamed=streamed,
             )
         )
+
+    def _capture(
+        self,
+        endpoint: EndpointSnapshot,
+        entity_name: str,
+        principal: Principal,
+        request_id: str,
+        started: float,
+        request: dict[str, Any],
+        response: dict[str, Any] | None,
+        status_code: int,
+    ) -> None:
+        if not self.capture_hooks or not endpoint.captures:
+            return
+        call = CapturedCall(
+            endpoint.name,
+            entity_name,
+            request_id,
+            principal.name,
+            request,
+            response,
+            status_code,
+            round((time.perf_counter() - started) * 1000),
+        )
+        for hook in self.capture_hooks:
+            hook(call)
 
     async def aclose(self) -> None:
         for client in self._clients.values():
