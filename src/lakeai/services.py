@@ -16,6 +16,7 @@ from lakeai.tables.service import TableService
 if TYPE_CHECKING:
     from lakeai.serving.service import EndpointService
     from lakeai.sql.service import SqlService
+    from lakeai.vectorsearch.service import VectorSearchService
 
 
 class Services:
@@ -65,6 +66,12 @@ class Services:
         return EndpointService(self)
 
     @cached_property
+    def vector_search(self) -> VectorSearchService:
+        from lakeai.vectorsearch.service import VectorSearchService
+
+        return VectorSearchService(self)
+
+    @cached_property
     def sql(self) -> SqlService:
         from lakeai.sql.service import SqlService
 
@@ -74,8 +81,14 @@ class Services:
     def grants(self) -> GrantService:
         return self.platform.grants
 
+    def start_background(self) -> None:
+        """Start the workers a server runs: continuous pipelines of existing indexes."""
+        self.vector_search.start()
+
     def close(self) -> None:
-        """Flush what background writers hold, then release the platform."""
+        """Stop background workers, flush what writers hold, then release the platform."""
+        if "vector_search" in self.__dict__:
+            self.vector_search.close()
         if "serving_endpoints" in self.__dict__:
             self.serving_endpoints.close()
         self.platform.close()

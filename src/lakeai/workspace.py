@@ -94,6 +94,14 @@ class Workspace:
         return self._bind(self.services.serving_endpoints)
 
     @property
+    def vector_search(self) -> Any:
+        return self._bind(self.services.vector_search)
+
+    @property
+    def vector_search_endpoints(self) -> Any:
+        return self._bind(self.services.vector_search.endpoints)
+
+    @property
     def grants(self) -> Any:
         return self._bind(self.services.grants)
 

@@ -25,6 +25,7 @@ DEPTH = {
     "function": 3,
     "model": 3,
     "serving_endpoint": 1,
+    "vector_index": 3,
 }
 SECURABLE_TYPES = tuple(DEPTH)
 

@@ -52,6 +52,7 @@ GRANTABLE: dict[str, frozenset[Privilege]] = {
     "function": frozenset({_P.EXECUTE, _P.ALL_PRIVILEGES, _P.MANAGE}),
     "model": frozenset({_P.EXECUTE, _P.ALL_PRIVILEGES, _P.MANAGE}),
     "serving_endpoint": frozenset({_P.QUERY, _P.ALL_PRIVILEGES, _P.MANAGE}),
+    "vector_index": frozenset({_P.SELECT, _P.MODIFY, _P.ALL_PRIVILEGES, _P.MANAGE}),
 }
 
 

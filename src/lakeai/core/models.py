@@ -147,3 +147,16 @@ class ServingEndpointRow(Base):
     config_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class VectorSearchEndpointRow(Base):
+    """A vector search endpoint: a named group of indexes (compute, in Databricks)."""
+
+    __tablename__ = "vector_search_endpoints"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    endpoint_type: Mapped[str] = mapped_column(String(32))
+    creator: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+    custom_tags: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

@@ -19,8 +19,12 @@ from lakeai.core.requests import request_id_var
 from lakeai.server.errors import install_error_handlers
 from lakeai.services import Services
 
-# One module per service under server/routers/, each exposing ``router``.
+# One module per service under server/routers/, each exposing ``router``. The query paths
+# come first: Starlette tries routes in order, and every route tried costs the hot path time
+# (about 0.4 ms when the invocation routes came last of ~100).
 ROUTERS = (
+    "invocations",
+    "mlflow_gateway",
     "lakeai",
     "catalogs",
     "schemas",
@@ -33,8 +37,7 @@ ROUTERS = (
     "secrets",
     "sql",
     "serving",
-    "invocations",
-    "mlflow_gateway",
+    "vector_search",
 )
 UC_PREFIXES = ("/api/2.1/unity-catalog", "/api/2.0/unity-catalog")
 UC_ROUTERS = {"catalogs", "schemas", "tables", "volumes", "permissions"}
@@ -42,6 +45,7 @@ UC_ROUTERS = {"catalogs", "schemas", "tables", "volumes", "permissions"}
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    app.state.services.start_background()
     yield
     app.state.services.close()  # graceful shutdown: background writers flush
 
