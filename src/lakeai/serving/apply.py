@@ -55,7 +55,9 @@ def load_file(path: str | os.PathLike[str]) -> list[EndpointSpec]:
 def parse_document(data: Any, source: str = "the file") -> list[EndpointSpec]:
     """The endpoints a parsed YAML document asks for, whichever of the two formats it uses."""
     if not isinstance(data, dict):
-        raise InvalidParameterValue(f"{source} must be a mapping with serving_endpoints or endpoints.")
+        raise InvalidParameterValue(
+            f"{source} must be a mapping with serving_endpoints or endpoints."
+        )
     if "serving_endpoints" in data:
         specs = [_databricks_spec(item) for item in data["serving_endpoints"] or []]
     elif "endpoints" in data:
@@ -107,7 +109,9 @@ def _diff(current: dict[str, Any], spec: EndpointSpec) -> list[str]:
     parts = []
     if not _contains(current.get("config"), spec.config):
         parts.append("config")
-    if spec.ai_gateway is not None and not _contains(current.get("ai_gateway") or {}, spec.ai_gateway):
+    if spec.ai_gateway is not None and not _contains(
+        current.get("ai_gateway") or {}, spec.ai_gateway
+    ):
         parts.append("ai_gateway")
     if spec.tags is not None and _tag_map(current.get("tags")) != _tag_map(spec.tags):
         parts.append("tags")
