@@ -99,7 +99,7 @@ def test_close_flushes_and_refuses_later_events(tmp_path) -> None:
 def test_registered_as_a_read_only_system_table(ws) -> None:
     recorder = UsageRecorder.for_platform(ws.platform)
     assert recorder.location == usage_location(ws.platform.root)
-    assert recorder.flush_rows == 1000 and recorder.flush_seconds == 0.5
+    assert recorder.flush_rows == 5000 and recorder.flush_seconds == 2.0
     recorder.record(event(7))
     recorder.close()
     rows = ws.sql("SELECT requester, input_tokens FROM system.serving.endpoint_usage").to_pylist()
@@ -107,3 +107,19 @@ def test_registered_as_a_read_only_system_table(ws) -> None:
     assert ws.tables.get("system.serving.endpoint_usage").full_name.endswith("endpoint_usage")
     with pytest.raises(PermissionDenied):
         ws.sql("DELETE FROM system.serving.endpoint_usage")
+
+
+def test_many_small_appends_are_compacted(ws, monkeypatch) -> None:
+    import lakeai.gateway.usage as usage
+
+    monkeypatch.setattr(usage, "COMPACT_EVERY", 3)
+    recorder = UsageRecorder.for_platform(ws.platform)
+    for i in range(6):
+        recorder.record(event(i))
+        recorder.flush()
+    recorder.close()
+    from deltalake import DeltaTable
+
+    table = DeltaTable(str(recorder.location))
+    assert len(table.file_uris()) <= 2  # six one-row files became at most two
+    assert table.to_pyarrow_table().num_rows == 6

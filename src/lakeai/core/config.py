@@ -77,10 +77,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "usage_flush_seconds",
         float,
-        0.5,
+        2.0,
         "Most seconds a gateway usage event waits before its batch is appended.",
     ),
-    Setting("usage_flush_rows", int, 1000, "Usage events that trigger an append at once."),
+    Setting("usage_flush_rows", int, 5000, "Usage events that trigger an append at once."),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}

@@ -95,6 +95,9 @@ def events_to_arrow(events: list[UsageEvent]) -> pa.Table:
     return pa.table({n: columns[n] for n in USAGE_SCHEMA.names}, schema=USAGE_SCHEMA)
 
 
+COMPACT_EVERY = 50  # appends between compactions of the usage table
+
+
 class UsageRecorder:
     """Buffers usage events and appends them in batches from one background thread."""
 
@@ -102,8 +105,8 @@ class UsageRecorder:
         self,
         location: Path,
         *,
-        flush_seconds: float = 0.5,
-        flush_rows: int = 1000,
+        flush_seconds: float = 2.0,
+        flush_rows: int = 5000,
         writer: Callable[[pa.Table], None] | None = None,
     ) -> None:
         self.location = location
@@ -116,6 +119,7 @@ class UsageRecorder:
         self._thread: threading.Thread | None = None
         self._closed = False
         self._table: Any = None
+        self._appends = 0
 
     @classmethod
     def for_platform(cls, platform: Any) -> UsageRecorder:
@@ -203,3 +207,9 @@ class UsageRecorder:
             ensure_usage_table(self.location)
             self._table = DeltaTable(str(self.location))
         write_deltalake(self._table, batch, mode="append")
+        self._appends += 1
+        if self._appends % COMPACT_EVERY == 0:
+            # Many small appends make many small files, and the table's in-memory state grows
+            # with the file count: compact them and checkpoint the log to keep both flat.
+            self._table.optimize.compact()
+            self._table.create_checkpoint()
