@@ -256,3 +256,37 @@ def test_grants(docs, ws):
             index_type="DELTA_SYNC",
             delta_sync_index_spec={"source_table": "main.support.docs"},
         )
+
+
+def test_similarity_metrics(docs):
+    spec = {
+        "embedding_vector_columns": [{"name": "vec", "embedding_dimension": 2}],
+        "schema_json": '{"id": "long", "vec": "array<float>"}',
+    }
+    rows = [{"id": 1, "vec": [1.0, 0.0]}, {"id": 2, "vec": [10.0, 0.0]}]
+    for metric, nearest in (("l2", 1), ("inner_product", 2), ("cosine", None)):
+        name = f"main.support.m_{metric}"
+        index = docs.vector_search.create_index(
+            name,
+            endpoint_name="vs",
+            primary_key="id",
+            index_type="DIRECT_ACCESS",
+            direct_access_index_spec=spec,
+            similarity_metric=metric,
+        )
+        assert index["similarity_metric"] == metric
+        docs.vector_search.upsert_data(name, rows)
+        top = docs.vector_search.query_index(
+            name, columns=["id"], query_vector=[1.0, 0.0], num_results=1
+        )
+        if nearest is not None:
+            assert ids(top) == [nearest]
+    with pytest.raises(InvalidParameterValue, match="similarity_metric"):
+        docs.vector_search.create_index(
+            "main.support.m_bad",
+            endpoint_name="vs",
+            primary_key="id",
+            index_type="DIRECT_ACCESS",
+            direct_access_index_spec=spec,
+            similarity_metric="hamming",
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,10 @@ from lakeai.vectorsearch.responses import query_json, scan_json
 QUERY_TYPES = ("ANN", "HYBRID", "FULL_TEXT")
 PAGE_LIMIT = 1_000
 MAX_RESULTS = 10_000
+# A query reuses the index's metastore row this long: the lookup was half of an in-process
+# query's time (benchmarks/vectorsearch.py). A delete in this process invalidates it at once
+# (the manager's state object changes); another replica's delete is seen within the TTL.
+ROW_TTL_SECONDS = 1.0
 
 
 def _token(payload: dict[str, Any]) -> str:
@@ -69,7 +74,7 @@ class IndexDataMixin:
         query_type: str | None = None,
         offset: int = 0,
     ) -> dict[str, Any]:
-        row = self._row(name)  # type: ignore[attr-defined]
+        row = self._cached_row(name)
         self._require(principal, Privilege.SELECT, row.full_name, "queryVectorIndex")  # type: ignore[attr-defined]
         query_type = str(query_type or "ANN").upper()
         if query_type not in QUERY_TYPES:
@@ -114,6 +119,18 @@ class IndexDataMixin:
             }
             token = _token({"i": row.full_name, "q": request, "o": offset + page})
         return query_json(names, [list(r) for r in rows], token)
+
+    def _cached_row(self, name: str) -> Any:
+        """The index's securable row, from a short per-process cache (see ROW_TTL_SECONDS)."""
+        cache: dict[str, tuple[Any, Any, float]] = self.__dict__.setdefault("_row_cache", {})
+        manager = self.manager  # type: ignore[attr-defined]
+        now = time.monotonic()
+        hit = cache.get(name)
+        if hit is not None and now < hit[2] and manager.state(hit[0].full_name) is hit[1]:
+            return hit[0]
+        row = self._row(name)  # type: ignore[attr-defined]
+        cache[name] = (row, manager.state(row.full_name), now + ROW_TTL_SECONDS)
+        return row
 
     def query_next_page(self, principal: Principal, name: str, page_token: str) -> dict[str, Any]:
         payload = _untoken(page_token)

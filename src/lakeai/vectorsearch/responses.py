@@ -36,6 +36,7 @@ def index_json(
         "index_subtype": spec.get("index_subtype", "VECTOR"),
         "creator": row.created_by,
         "id": row.id,
+        "similarity_metric": spec.get("similarity_metric", "cosine"),
     }
     if brief:
         return body

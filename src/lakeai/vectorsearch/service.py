@@ -28,6 +28,7 @@ from lakeai.vectorsearch.queries import IndexDataMixin
 from lakeai.vectorsearch.responses import index_json
 from lakeai.vectorsearch.specs import (
     INDEX_TYPES,
+    METRICS,
     SUBTYPES,
     IndexPlan,
     plan_delta_sync,
@@ -132,10 +133,15 @@ class VectorSearchService(IndexDataMixin):
         primary_key = body.get("primary_key")
         if not isinstance(primary_key, str) or not primary_key:
             raise InvalidParameterValue("primary_key is required: the name of the key column.")
+        metric = str(body.get("similarity_metric") or "cosine").lower()
+        if metric not in METRICS:
+            raise InvalidParameterValue(f"similarity_metric must be one of {', '.join(METRICS)}.")
         if index_type == "DIRECT_ACCESS":
-            return plan_direct_access(
+            plan = plan_direct_access(
                 primary_key, body.get("direct_access_index_spec") or {}, subtype
-            ), None
+            )
+            plan.metric = metric
+            return plan, None
         spec = body.get("delta_sync_index_spec") or {}
         source_name = spec.get("source_table")
         if not source_name:
@@ -148,6 +154,7 @@ class VectorSearchService(IndexDataMixin):
         cdf = table.metadata().configuration.get("delta.enableChangeDataFeed") == "true"
         plan = plan_delta_sync(primary_key, spec, delta.arrow_schema(table), cdf, subtype)
         plan.source_table = info.full_name
+        plan.metric = metric
         return plan, info.storage_location
 
     def create_index(
@@ -181,6 +188,7 @@ class VectorSearchService(IndexDataMixin):
             "source_table": plan.source_table,
             "source_location": location,
             "pipeline_type": plan.pipeline_type,
+            "similarity_metric": plan.metric,
             "request": {k: v for k, v in body.items() if k.endswith("_spec")},
         }
         store = self._create_store(str(full), plan, principal)

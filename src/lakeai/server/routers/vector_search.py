@@ -99,6 +99,7 @@ async def _create(request: Request, s: Any, p: Any, endpoint: str | None) -> dic
             "index_subtype",
             "delta_sync_index_spec",
             "direct_access_index_spec",
+            "similarity_metric",
         )
     }
     index = await run_in_threadpool(
