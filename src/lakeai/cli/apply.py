@@ -35,6 +35,7 @@ def apply(
 
     specs = load_file(file)
     changes = reconcile(service(ctx, "serving_endpoints"), specs, prune=prune, dry_run=dry_run)
+    changes += _apply_vector_search(ctx, file, dry_run)
     if wants_json(ctx, json):
         print_json({"dry_run": dry_run, "changes": [c.as_dict() for c in changes]})
         return
@@ -50,6 +51,23 @@ def apply(
     pending = sum(c.action != "unchanged" for c in changes)
     verb = "would change" if dry_run else "changed"
     console().print(f"{pending} endpoint(s) {verb}, {len(changes) - pending} unchanged.")
+
+
+def _apply_vector_search(ctx: typer.Context, file: Path, dry_run: bool) -> list:
+    """The file's vector_search_endpoints / vector_indexes, created when missing."""
+    import yaml
+
+    from lakeai.vectorsearch.apply import execute_vector, parse_vector_document, plan_vector
+
+    data = yaml.safe_load(file.read_text()) or {}
+    endpoints, indexes = parse_vector_document(data, str(file))
+    if not endpoints and not indexes:
+        return []
+    vs, vs_endpoints = service(ctx, "vector_search"), service(ctx, "vector_search_endpoints")
+    changes = plan_vector(vs, vs_endpoints, endpoints, indexes)
+    if not dry_run:
+        execute_vector(vs, vs_endpoints, endpoints, indexes, changes)
+    return changes
 
 
 def _print_plan(rows: list[dict[str, str]]) -> None:

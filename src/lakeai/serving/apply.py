@@ -62,6 +62,8 @@ def parse_document(data: Any, source: str = "the file") -> list[EndpointSpec]:
         specs = [_databricks_spec(item) for item in data["serving_endpoints"] or []]
     elif "endpoints" in data:
         specs = [EndpointSpec(**endpoint_from_mlflow(item)) for item in data["endpoints"] or []]
+    elif "vector_search_endpoints" in data or "vector_indexes" in data:
+        specs = []  # a vector-search-only file (lakeai.vectorsearch.apply reads that part)
     else:
         raise InvalidParameterValue(
             f"{source} has neither serving_endpoints (Databricks format) nor endpoints "
