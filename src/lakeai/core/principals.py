@@ -282,14 +282,21 @@ class PrincipalStore:
             s.delete(row)
         self.changed()
 
+    def cached(self, token: str) -> Principal | None:
+        """The principal of a recently proven, unexpired token, without touching the metastore."""
+        cached = self._auth.get(hash_token(token)) if token else None
+        if cached is not None and (cached[1] == -1 or cached[1] >= now_ms()):
+            return cached[0]
+        return None
+
     def authenticate(self, token: str) -> Principal:
         """The principal a bearer token proves; Unauthenticated for unknown, expired or inactive."""
         if not token:
             raise Unauthenticated("Missing token: send 'Authorization: Bearer <token>'.")
+        cached = self.cached(token)
+        if cached is not None:
+            return cached
         token_hash = hash_token(token)
-        cached = self._auth.get(token_hash)
-        if cached is not None and (cached[1] == -1 or cached[1] >= now_ms()):
-            return cached[0]
         with self.metastore.session() as s:
             found = s.execute(
                 select(TokenRow, PrincipalRow)

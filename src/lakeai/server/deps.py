@@ -5,17 +5,19 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from lakeai.core.principals import Principal
 from lakeai.errors import InvalidParameterValue, Unauthenticated
 from lakeai.services import Services
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
+    """The caller; async so a request with a recently seen token never leaves the event loop."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if not header:
@@ -24,8 +26,12 @@ def get_principal(request: Request) -> Principal:
         raise Unauthenticated(
             "Unsupported authorization scheme; use 'Authorization: Bearer <token>'."
         )
-    services: Services = request.app.state.services
-    return services.platform.principals.authenticate(token.strip())
+    principals = request.app.state.services.platform.principals
+    token = token.strip()
+    cached = principals.cached(token)
+    if cached is not None:
+        return cached
+    return await run_in_threadpool(principals.authenticate, token)
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
