@@ -79,11 +79,30 @@ class _ContainerService:
             )
             raise PermissionDenied("The system catalog is read-only; it holds platform tables.")
 
-    def _require_owner_or_manage(
-        self, principal: Principal, stype: str, name: str, new_owner: str | None, action: str
-    ) -> None:
-        """Changing a securable needs MANAGE (owners and admins hold it)."""
-        self.p.grants.require(principal, Privilege.MANAGE, stype, name, action=action)
+    def _update(
+        self,
+        stype: str,
+        principal: Principal,
+        name: str,
+        comment: str | None,
+        owner: str | None,
+        properties: dict[str, str] | None,
+    ) -> SecurableRow:
+        """Change comment, owner or properties; MANAGE needed (owners and admins hold it)."""
+        full = parse(name, stype)
+        action = f"update{stype.capitalize()}"
+        self._guard_system(full, principal, action)
+        row = self.p.securables.get(stype, full)
+        self.p.grants.require(principal, Privilege.MANAGE, stype, str(full), action=action)
+        row = self.p.securables.update(
+            row.id,
+            principal.name,
+            comment=comment,
+            owner=self._check_owner(owner),
+            properties=_merge(row.properties, _check_properties(properties)),
+        )
+        self._audit(principal, action, stype, str(full), _changed(comment, owner, properties))
+        return row
 
     def _check_owner(self, owner: str | None) -> str | None:
         if owner is not None:
@@ -144,20 +163,7 @@ class CatalogService(_ContainerService):
         owner: str | None = None,
         properties: dict[str, str] | None = None,
     ) -> CatalogInfo:
-        full = parse(name, "catalog")
-        self._guard_system(full, principal, "updateCatalog")
-        row = self.p.securables.get("catalog", full)
-        self._require_owner_or_manage(principal, "catalog", str(full), owner, "updateCatalog")
-        row = self.p.securables.update(
-            row.id,
-            principal.name,
-            comment=comment,
-            owner=self._check_owner(owner),
-            properties=_merge(row.properties, _check_properties(properties)),
-        )
-        self._audit(
-            principal, "updateCatalog", "catalog", str(full), _changed(comment, owner, properties)
-        )
+        row = self._update("catalog", principal, name, comment, owner, properties)
         return catalog_info(row)
 
     def delete(self, principal: Principal, name: str, *, force: bool = False) -> None:
@@ -243,20 +249,7 @@ class SchemaService(_ContainerService):
         owner: str | None = None,
         properties: dict[str, str] | None = None,
     ) -> SchemaInfo:
-        full = parse(full_name, "schema")
-        self._guard_system(full, principal, "updateSchema")
-        row = self.p.securables.get("schema", full)
-        self._require_owner_or_manage(principal, "schema", str(full), owner, "updateSchema")
-        row = self.p.securables.update(
-            row.id,
-            principal.name,
-            comment=comment,
-            owner=self._check_owner(owner),
-            properties=_merge(row.properties, _check_properties(properties)),
-        )
-        self._audit(
-            principal, "updateSchema", "schema", str(full), _changed(comment, owner, properties)
-        )
+        row = self._update("schema", principal, full_name, comment, owner, properties)
         return schema_info(row)
 
     def delete(self, principal: Principal, full_name: str, *, force: bool = False) -> None:

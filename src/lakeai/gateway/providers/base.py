@@ -149,14 +149,8 @@ class Provider(ABC):
             response = await self.ctx.http.post(
                 url, headers=headers, timeout=self.ctx.timeout, **body
             )
-        except httpx.TimeoutException as exc:
-            raise TemporarilyUnavailable(
-                f"Provider {self.name} timed out ({redact_url(url)})."
-            ) from exc
         except httpx.HTTPError as exc:
-            raise TemporarilyUnavailable(
-                f"Provider {self.name} is unreachable ({redact_url(url)})."
-            ) from exc
+            raise self.transport_error(exc, url) from exc
         if response.status_code >= 400:
             raise self.upstream_error(response.status_code, response.text, response.headers)
         try:
@@ -192,14 +186,13 @@ class Provider(ABC):
                             yield event, json.loads(data)
                         except ValueError:
                             continue
-        except httpx.TimeoutException as exc:
-            raise TemporarilyUnavailable(
-                f"Provider {self.name} timed out ({redact_url(url)})."
-            ) from exc
         except httpx.HTTPError as exc:
-            raise TemporarilyUnavailable(
-                f"Provider {self.name} is unreachable ({redact_url(url)})."
-            ) from exc
+            raise self.transport_error(exc, url) from exc
+
+    def transport_error(self, exc: httpx.HTTPError, url: str) -> TemporarilyUnavailable:
+        """A timeout or a connection failure: retryable, named without credentials."""
+        what = "timed out" if isinstance(exc, httpx.TimeoutException) else "is unreachable"
+        return TemporarilyUnavailable(f"Provider {self.name} {what} ({redact_url(url)}).")
 
     def upstream_error(self, status: int, text: str, headers: Any) -> LakeAIError:
         """A vendor's error, with its status class and a cleaned message (no key, no URL)."""
