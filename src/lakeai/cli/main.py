@@ -29,6 +29,8 @@ GROUPS = (
     ("tokens", "tokens"),
     ("secrets", "secrets"),
     ("usage", "usage"),
+    ("endpoints", "endpoints"),
+    ("vectorsearch", "vector-search"),
 )
 
 
@@ -106,10 +108,12 @@ def _register() -> None:
     for module_name, command in GROUPS:
         module = importlib.import_module(f"lakeai.cli.{module_name}")
         app.add_typer(module.app, name=command)
-    from lakeai.cli import serve, sql
+    from lakeai.cli import apply, serve, sql
 
     app.command("sql")(sql.sql)
+    app.command("apply")(apply.apply)
     app.command("serve")(serve.serve)
+    app.command("ingest")(importlib.import_module("lakeai.cli.ingest").ingest)
 
 
 _register()

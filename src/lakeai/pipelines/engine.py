@@ -185,4 +185,3 @@ class ContinuousSync:
         self._stop.set()
         self._wake.set()
         self._thread.join(timeout)
-

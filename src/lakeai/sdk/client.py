@@ -15,7 +15,9 @@ from lakeai.sdk.catalog import RemoteCatalogs, RemoteGrants, RemoteSchemas, Remo
 from lakeai.sdk.http import Transport
 from lakeai.sdk.identity import RemoteGroups, RemoteServicePrincipals, RemoteTokens, RemoteUsers
 from lakeai.sdk.secrets import RemoteSecrets
+from lakeai.sdk.serving import RemoteServingEndpoints
 from lakeai.sdk.tables import RemoteTables
+from lakeai.sdk.vectorsearch import RemoteVectorSearch, RemoteVectorSearchEndpoints
 
 
 class RemoteWorkspace:
@@ -64,6 +66,18 @@ class RemoteWorkspace:
     @cached_property
     def secrets(self) -> RemoteSecrets:
         return RemoteSecrets(self._http)
+
+    @cached_property
+    def serving_endpoints(self) -> RemoteServingEndpoints:
+        return RemoteServingEndpoints(self._http)
+
+    @cached_property
+    def vector_search(self) -> RemoteVectorSearch:
+        return RemoteVectorSearch(self._http)
+
+    @cached_property
+    def vector_search_endpoints(self) -> RemoteVectorSearchEndpoints:
+        return self.vector_search.endpoints
 
     def sql(self, statement: str) -> pa.Table:
         """Run one SQL statement on the server and return its result as typed Arrow."""

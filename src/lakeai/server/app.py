@@ -25,6 +25,7 @@ from lakeai.services import Services
 ROUTERS = (
     "invocations",
     "mlflow_gateway",
+    "vector_search",
     "lakeai",
     "catalogs",
     "schemas",
@@ -37,7 +38,6 @@ ROUTERS = (
     "secrets",
     "sql",
     "serving",
-    "vector_search",
 )
 UC_PREFIXES = ("/api/2.1/unity-catalog", "/api/2.0/unity-catalog")
 UC_ROUTERS = {"catalogs", "schemas", "tables", "volumes", "permissions"}

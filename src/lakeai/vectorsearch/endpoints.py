@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lakeai.catalog.names import validate_endpoint_name
 from lakeai.core.audit import AuditEvent
@@ -125,7 +125,3 @@ class VectorEndpointService:
         self.p.audit.record(
             AuditEvent(principal.name, "deleteVectorSearchEndpoint", "vector_search_endpoint", name)
         )
-
-    def count(self) -> int:
-        with self.p.metastore.session() as s:
-            return int(s.scalar(select(func.count()).select_from(VectorSearchEndpointRow)) or 0)
