@@ -17,7 +17,7 @@ from lakeai.vectorsearch.engines.base import check_metric
 from lakeai.vectorsearch.engines.exact import prepare, topk
 
 SPACES = {"cosine": "ip", "inner_product": "ip", "l2": "l2"}  # cosine: we normalise ourselves
-M, EF_CONSTRUCTION, EF_SEARCH, MAX_EF = 16, 200, 64, 4096
+M, EF_CONSTRUCTION, EF_SEARCH, MAX_EF = 16, 200, 128, 4096
 
 
 def _hnswlib():
