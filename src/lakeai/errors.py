@@ -15,6 +15,7 @@ in-process and over HTTP::
     ├── ResourceConflict (409 RESOURCE_CONFLICT)
     │   └── ConcurrentModification (409 CONCURRENT_MODIFICATION)
     ├── NotImplementedFeature (501 NOT_IMPLEMENTED)
+    ├── DeadlineExceeded (504 DEADLINE_EXCEEDED)
     └── RetryableError
         ├── RequestLimitExceeded (429 REQUEST_LIMIT_EXCEEDED)
         └── TemporarilyUnavailable (503 TEMPORARILY_UNAVAILABLE)
@@ -80,6 +81,16 @@ class ConcurrentModification(ResourceConflict):
 class NotImplementedFeature(LakeAIError):
     error_code = "NOT_IMPLEMENTED"
     http_status = 501
+
+
+class DeadlineExceeded(LakeAIError):
+    """A call ran past its time limit (a catalog Python function, ...) and was stopped.
+
+    Not retryable: the same input will most likely run out of time again.
+    """
+
+    error_code = "DEADLINE_EXCEEDED"
+    http_status = 504
 
 
 class RetryableError(LakeAIError):

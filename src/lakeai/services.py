@@ -14,6 +14,8 @@ from lakeai.secrets import SecretService
 from lakeai.tables.service import TableService
 
 if TYPE_CHECKING:
+    from lakeai.features.online_service import OnlineTableService
+    from lakeai.functions.service import FunctionService
     from lakeai.serving.service import EndpointService
     from lakeai.sql.service import SqlService
     from lakeai.vectorsearch.service import VectorSearchService
@@ -72,6 +74,18 @@ class Services:
         return VectorSearchService(self)
 
     @cached_property
+    def online_tables(self) -> OnlineTableService:
+        from lakeai.features.online_service import OnlineTableService
+
+        return OnlineTableService(self)
+
+    @cached_property
+    def functions(self) -> FunctionService:
+        from lakeai.functions.service import FunctionService
+
+        return FunctionService(self)
+
+    @cached_property
     def sql(self) -> SqlService:
         from lakeai.sql.service import SqlService
 
@@ -84,11 +98,16 @@ class Services:
     def start_background(self) -> None:
         """Start the workers a server runs: continuous pipelines of existing indexes."""
         self.vector_search.start()
+        self.online_tables.start()
 
     def close(self) -> None:
         """Stop background workers, flush what writers hold, then release the platform."""
         if "vector_search" in self.__dict__:
             self.vector_search.close()
+        if "online_tables" in self.__dict__:
+            self.online_tables.close()
         if "serving_endpoints" in self.__dict__:
             self.serving_endpoints.close()
+        if "functions" in self.__dict__:
+            self.functions.close()
         self.platform.close()

@@ -98,8 +98,16 @@ class Workspace:
         return self._bind(self.services.vector_search)
 
     @property
+    def online_tables(self) -> Any:
+        return self._bind(self.services.online_tables)
+
+    @property
     def vector_search_endpoints(self) -> Any:
         return self._bind(self.services.vector_search.endpoints)
+
+    @property
+    def functions(self) -> Any:
+        return self._bind(self.services.functions)
 
     @property
     def grants(self) -> Any:

@@ -26,6 +26,7 @@ DEPTH = {
     "model": 3,
     "serving_endpoint": 1,
     "vector_index": 3,
+    "online_table": 3,
 }
 SECURABLE_TYPES = tuple(DEPTH)
 

@@ -53,6 +53,7 @@ GRANTABLE: dict[str, frozenset[Privilege]] = {
     "model": frozenset({_P.EXECUTE, _P.ALL_PRIVILEGES, _P.MANAGE}),
     "serving_endpoint": frozenset({_P.QUERY, _P.ALL_PRIVILEGES, _P.MANAGE}),
     "vector_index": frozenset({_P.SELECT, _P.MODIFY, _P.ALL_PRIVILEGES, _P.MANAGE}),
+    "online_table": frozenset({_P.SELECT, _P.MODIFY, _P.ALL_PRIVILEGES, _P.MANAGE}),
 }
 
 

@@ -75,12 +75,34 @@ SETTINGS: tuple[Setting, ...] = (
         secret=True,
     ),
     Setting(
+        "online_store_url",
+        str,
+        "",
+        "Where online tables live: empty = embedded SQLite in the workspace, redis://... = Redis.",
+        secret=True,
+    ),
+    Setting(
         "usage_flush_seconds",
         float,
         2.0,
         "Most seconds a gateway usage event waits before its batch is appended.",
     ),
     Setting("usage_flush_rows", int, 5000, "Usage events that trigger an append at once."),
+    Setting(
+        "functions_python_workers", int, 2, "Worker processes running catalog Python functions."
+    ),
+    Setting(
+        "functions_python_timeout_seconds",
+        float,
+        5.0,
+        "Most seconds one call of a catalog Python function (one batch) may run.",
+    ),
+    Setting(
+        "functions_python_memory_mb",
+        int,
+        1024,
+        "Address-space limit (RLIMIT_AS) of each Python function worker, in MiB; 0 = none.",
+    ),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}

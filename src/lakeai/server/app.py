@@ -26,11 +26,13 @@ ROUTERS = (
     "invocations",
     "mlflow_gateway",
     "vector_search",
+    "online_tables",
     "lakeai",
     "catalogs",
     "schemas",
     "tables",
     "volumes",
+    "functions",
     "permissions",
     "table_data",
     "scim",
@@ -40,7 +42,7 @@ ROUTERS = (
     "serving",
 )
 UC_PREFIXES = ("/api/2.1/unity-catalog", "/api/2.0/unity-catalog")
-UC_ROUTERS = {"catalogs", "schemas", "tables", "volumes", "permissions"}
+UC_ROUTERS = {"catalogs", "schemas", "tables", "volumes", "functions", "permissions"}
 
 
 class RequestIdMiddleware:
@@ -110,4 +112,6 @@ def create_app(
         prefixes = UC_PREFIXES if name in UC_ROUTERS else ("",)
         for prefix in prefixes:
             app.include_router(module.router, prefix=prefix)
+        if hasattr(module, "unprefixed_router"):  # a UC router's non-UC paths (functions)
+            app.include_router(module.unprefixed_router)
     return app

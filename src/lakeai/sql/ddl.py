@@ -42,6 +42,10 @@ def _properties(create: exp.Create) -> tuple[str | None, list[str] | None]:
 
 def create(ctx: Context, create: exp.Create) -> pa.Table:
     kind = (create.args.get("kind") or "").upper()
+    if kind == "FUNCTION":
+        from lakeai.functions import sql_ddl
+
+        return sql_ddl.create(ctx, create)
     if create.args.get("replace"):
         raise NotImplementedFeature("CREATE OR REPLACE is not supported; DROP, then CREATE.")
     try:
@@ -126,6 +130,10 @@ def _field(col: exp.ColumnDef, pk: list[str]) -> pa.Field:
 
 def drop(ctx: Context, drop: exp.Drop) -> pa.Table:
     kind = (drop.args.get("kind") or "").upper()
+    if kind == "FUNCTION":
+        from lakeai.functions import sql_ddl
+
+        return sql_ddl.drop(ctx, drop)
     try:
         for target in drop.args.get("tables") or [drop.this]:
             _drop_one(ctx, kind, target, bool(drop.args.get("cascade")))

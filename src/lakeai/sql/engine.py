@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -43,14 +45,29 @@ def _cursor() -> Any:
         return _database.cursor()
 
 
-def run(sql: str, relations: dict[str, Any]) -> pa.Table:
-    """Run DuckDB SQL with ``relations`` (alias -> Arrow dataset/table) registered; Arrow out."""
+def run(sql: str, relations: dict[str, Any], udfs: Sequence[Any] = ()) -> pa.Table:
+    """Run DuckDB SQL with ``relations`` (alias -> Arrow dataset/table) registered; Arrow out.
+
+    ``udfs`` (``lakeai.functions.calls.Udf``) are registered for this statement only: DuckDB
+    functions are visible to every cursor of the database, so each has a random name and is
+    removed afterwards.
+    """
     import duckdb
 
     con = _cursor()
     try:
         for alias, data in relations.items():
             _register(con, alias, data)
+        for udf in udfs:
+            con.create_function(
+                udf.name,
+                udf.fn,
+                udf.parameters,
+                udf.return_type,
+                type="arrow",
+                null_handling="special",
+                side_effects=True,
+            )
         return con.sql(sql).to_arrow_table()
     except duckdb.PermissionException as exc:
         raise PermissionDenied(f"Not allowed in LakeAI SQL: {_first_line(exc)}") from exc
@@ -61,6 +78,9 @@ def run(sql: str, relations: dict[str, Any]) -> pa.Table:
     except (duckdb.OutOfRangeException, duckdb.NotImplementedException) as exc:
         raise InvalidParameterValue(_first_line(exc)) from exc
     finally:
+        for udf in udfs:
+            with contextlib.suppress(Exception):  # never registered: creation failed
+                con.remove_function(udf.name)
         con.close()
 
 

@@ -26,6 +26,10 @@ def show(ctx: Context, stmt: Show) -> pa.Table:
     if stmt.what == "CATALOGS":
         names = [c.name for c in ctx.services.catalogs.list(ctx.principal)]
         return pa.table({"catalog": pa.array(_like(names, stmt.pattern), pa.string())})
+    if stmt.what == "FUNCTIONS":
+        from lakeai.functions import sql_ddl
+
+        return sql_ddl.show(ctx, stmt.container, lambda names: _like(names, stmt.pattern))
     parts = stmt.container.lower().split(".") if stmt.container else []
     if stmt.what == "SCHEMAS":
         catalog = parts[0] if parts else ctx.defaults.catalog
@@ -47,6 +51,10 @@ def show(ctx: Context, stmt: Show) -> pa.Table:
 
 def describe(ctx: Context, stmt: exp.Describe) -> pa.Table:
     table = stmt.this
+    if (stmt.args.get("kind") or "").upper() == "FUNCTION":
+        from lakeai.functions import sql_ddl
+
+        return sql_ddl.describe(ctx, stmt)
     if not isinstance(table, exp.Table):
         raise NotImplementedFeature("DESCRIBE takes a table: DESCRIBE [TABLE|HISTORY] name.")
     full = ctx.name(table)

@@ -17,7 +17,7 @@ DIALECT = "databricks"
 
 _NAME = r"([`\w.]+)"
 _SHOW = re.compile(
-    r"^\s*SHOW\s+(CATALOGS|SCHEMAS|DATABASES|TABLES)(?:\s+(?:IN|FROM)\s+" + _NAME + r")?"
+    r"^\s*SHOW\s+(CATALOGS|SCHEMAS|DATABASES|TABLES|FUNCTIONS)(?:\s+(?:IN|FROM)\s+" + _NAME + r")?"
     r"(?:\s+(?:LIKE\s+)?'([^']*)')?\s*;?\s*$",
     re.IGNORECASE,
 )
@@ -30,7 +30,7 @@ _CATALOG = re.compile(
 
 @dataclass(frozen=True)
 class Show:
-    """``SHOW CATALOGS|SCHEMAS|TABLES [IN name] [LIKE 'pattern']``."""
+    """``SHOW CATALOGS|SCHEMAS|TABLES|FUNCTIONS [IN name] [LIKE 'pattern']``."""
 
     what: str
     container: str | None
@@ -49,6 +49,15 @@ class CatalogDdl:
 
 
 Statement = exp.Expression | Show | CatalogDdl
+_HEREDOC = re.compile(r"\$\$(.*?)\$\$", re.DOTALL)
+
+
+def _heredocs_as_strings(text: str) -> str:
+    """``$$ body $$`` -> a string literal: sqlglot's tokenizer ends a $$ body at a ``;``, which
+    Python function bodies (``CREATE FUNCTION ... LANGUAGE PYTHON AS $$ ... $$``) contain."""
+    if "$$" not in text:
+        return text
+    return _HEREDOC.sub(lambda m: exp.Literal.string(m.group(1)).sql(dialect=DIALECT), text)
 
 
 def _unquote(name: str) -> str:
@@ -75,7 +84,7 @@ def parse_statement(text: str, parameters: dict[str, Any] | None = None) -> Stat
             ddl.group(5),
         )
     try:
-        trees = [t for t in sqlglot.parse(text, read=DIALECT) if t is not None]
+        trees = [t for t in sqlglot.parse(_heredocs_as_strings(text), read=DIALECT) if t]
     except (ParseError, TokenError) as exc:
         raise InvalidParameterValue(f"Syntax error: {str(exc).splitlines()[0]}") from exc
     if len(trees) != 1:

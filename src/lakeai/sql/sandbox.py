@@ -63,7 +63,17 @@ FILE_FUNCTIONS = (
     "query_table",
 )
 _FILE_CALL = re.compile(r"\b(" + "|".join(FILE_FUNCTIONS) + r")\s*\(", re.IGNORECASE)
-_DENIED_PREFIXES = ("duckdb_", "pragma_", "read_", "sqlite_", "postgres_", "mysql_", "icu_")
+# ``__lakeai_``: the per-statement names of catalog Python functions (lakeai.functions.calls).
+_DENIED_PREFIXES = (
+    "duckdb_",
+    "pragma_",
+    "read_",
+    "sqlite_",
+    "postgres_",
+    "mysql_",
+    "icu_",
+    "__lakeai_",
+)
 
 
 def check_text(statement: str) -> None:
