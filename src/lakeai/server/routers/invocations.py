@@ -17,23 +17,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from lakeai.errors import InvalidParameterValue, LakeAIError, MalformedRequest
+from lakeai.errors import InvalidParameterValue, LakeAIError
 from lakeai.gateway.schemas import CHAT, COMPLETIONS, EMBEDDINGS
+from lakeai.server.bodies import json_object
 from lakeai.server.deps import PrincipalDep, ServicesDep
 
 router = APIRouter(tags=["invocations"])
 
 OPENAI_TASKS = {"chat/completions": CHAT, "completions": COMPLETIONS, "embeddings": EMBEDDINGS}
-
-
-async def _body(request: Request) -> dict[str, Any]:
-    try:
-        body = json.loads(await request.body() or b"{}")
-    except ValueError:
-        raise MalformedRequest("The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise InvalidParameterValue("The request body must be a JSON object.")
-    return body
 
 
 def _sse(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
@@ -85,7 +76,7 @@ async def _query(
 
 @router.post("/serving-endpoints/{name}/invocations")
 async def invocations(name: str, request: Request, s: ServicesDep, p: PrincipalDep) -> Any:
-    return await _query(name, await _body(request), s, p)
+    return await _query(name, await json_object(request), s, p)
 
 
 def _model_of(body: dict[str, Any]) -> str:
@@ -96,7 +87,7 @@ def _model_of(body: dict[str, Any]) -> str:
 
 
 async def _openai(path: str, request: Request, s: Any, p: Any) -> Any:
-    body = await _body(request)
+    body = await json_object(request)
     return await _query(_model_of(body), body, s, p, OPENAI_TASKS[path])
 
 

@@ -14,8 +14,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from lakeai.server.bodies import json_object
 from lakeai.server.deps import PrincipalDep, ServicesDep, paginate
-from lakeai.server.routers.invocations import _body, _query
+from lakeai.server.routers.invocations import _query
 
 router = APIRouter(tags=["mlflow deployments"])
 
@@ -66,7 +67,7 @@ def get_endpoint(name: str, s: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
 
 
 async def _invoke(name: str, request: Request, s: ServicesDep, p: PrincipalDep) -> Any:
-    return await _query(name, await _body(request), s, p)
+    return await _query(name, await json_object(request), s, p)
 
 
 router.add_api_route("/endpoints/{name}/invocations", _invoke, methods=["POST"])

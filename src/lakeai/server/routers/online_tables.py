@@ -7,31 +7,18 @@ without sleeping.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from lakeai.errors import InvalidParameterValue, MalformedRequest
+from lakeai.errors import InvalidParameterValue
+from lakeai.server.bodies import json_object
 from lakeai.server.deps import PrincipalDep, ServicesDep
 
 router = APIRouter(tags=["online tables"])
 BASE = "/api/2.0/online-tables"
 OWN = "/api/2.0/lakeai/online-tables"
-
-
-async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw:
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise MalformedRequest("The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise InvalidParameterValue("The request body must be a JSON object.")
-    return {k: v for k, v in body.items() if v is not None}
 
 
 def _with_url(request: Request, table: dict[str, Any]) -> dict[str, Any]:
@@ -42,7 +29,7 @@ def _with_url(request: Request, table: dict[str, Any]) -> dict[str, Any]:
 
 @router.post(BASE)
 async def create(request: Request, s: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
-    body = await _body(request)
+    body = await json_object(request, drop_nulls=True)
     spec = body.get("spec") or {}
     if not body.get("name") or not isinstance(spec, dict):
         raise InvalidParameterValue("name and spec are required: {name, spec: {...}}.")
@@ -76,7 +63,7 @@ def delete(name: str, s: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
 
 @router.post(OWN + "/{name}/lookup")
 async def lookup(name: str, request: Request, s: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
-    body = await _body(request)
+    body = await json_object(request, drop_nulls=True)
     keys = body.get("keys")
     if not isinstance(keys, list):
         raise InvalidParameterValue('keys is required: {"keys": [{"id": 1}, ...]}.')

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from lakeai.errors import InvalidParameterValue
+from lakeai.server.bodies import json_object
 from lakeai.server.deps import PrincipalDep, ServicesDep
 from lakeai.server.routers._models import Body
 
@@ -29,18 +30,6 @@ class RateLimits(Body):
 class PatchTags(Body):
     add_tags: list[dict[str, Any]] | None = None
     delete_tags: list[str] | None = None
-
-
-async def _json_object(request: Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except ValueError:
-        from lakeai.errors import MalformedRequest
-
-        raise MalformedRequest("The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise InvalidParameterValue("The request body must be a JSON object.")
-    return body
 
 
 @router.post("")
@@ -82,7 +71,7 @@ async def update_config(
 ) -> dict[str, Any]:
     from starlette.concurrency import run_in_threadpool
 
-    config = await _json_object(request)
+    config = await json_object(request)
     return await run_in_threadpool(s.serving_endpoints.update_config, p, name, config)
 
 
@@ -92,7 +81,7 @@ async def put_ai_gateway(
 ) -> dict[str, Any]:
     from starlette.concurrency import run_in_threadpool
 
-    gateway = await _json_object(request)
+    gateway = await json_object(request)
     gateway.pop("name", None)
     return await run_in_threadpool(s.serving_endpoints.put_ai_gateway, p, name, gateway)
 

@@ -7,13 +7,13 @@ parameters and creates under ``/indexes``. Every 2xx answer is JSON.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from lakeai.errors import InvalidParameterValue, MalformedRequest
+from lakeai.errors import InvalidParameterValue
+from lakeai.server.bodies import json_object
 from lakeai.server.deps import PrincipalDep, ServicesDep
 
 router = APIRouter(prefix="/api/2.0/vector-search", tags=["vector search"])
@@ -30,19 +30,6 @@ QUERY_FIELDS = (
 )
 
 
-async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw:
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise MalformedRequest("The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise InvalidParameterValue("The request body must be a JSON object.")
-    return {k: v for k, v in body.items() if v is not None}
-
-
 def _with_url(request: Request, index: dict[str, Any]) -> dict[str, Any]:
     if "status" in index:
         base = str(request.base_url).rstrip("/")
@@ -53,7 +40,7 @@ def _with_url(request: Request, index: dict[str, Any]) -> dict[str, Any]:
 # -- endpoints ---------------------------------------------------------------------------
 @router.post("/endpoints")
 async def create_endpoint(request: Request, s: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
-    body = await _body(request)
+    body = await json_object(request, drop_nulls=True)
     if not body.get("name"):
         raise InvalidParameterValue("name is required.")
     info = await run_in_threadpool(
@@ -83,7 +70,7 @@ def delete_endpoint(endpoint: str, s: ServicesDep, p: PrincipalDep) -> dict[str,
 
 # -- indexes -----------------------------------------------------------------------------
 async def _create(request: Request, s: Any, p: Any, endpoint: str | None) -> dict[str, Any]:
-    body = await _body(request)
+    body = await json_object(request, drop_nulls=True)
     endpoint = endpoint or body.pop("endpoint_name", None)
     body.pop("endpoint_name", None)
     name = body.pop("name", None)
@@ -166,7 +153,7 @@ def sync_index(index: str, s: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
 async def query_index(
     index: str, request: Request, s: ServicesDep, p: PrincipalDep
 ) -> dict[str, Any]:
-    body = await _body(request)
+    body = await json_object(request, drop_nulls=True)
     if "query" in body and "query_text" not in body:
         body["query_text"] = body["query"]  # vectorsearch 0.56 sends both
     args = {k: body[k] for k in QUERY_FIELDS if k in body}
@@ -177,7 +164,7 @@ async def query_index(
 async def query_next_page(
     index: str, request: Request, s: ServicesDep, p: PrincipalDep
 ) -> dict[str, Any]:
-    body = await _body(request)
+    body = await json_object(request, drop_nulls=True)
     if not body.get("page_token"):
         raise InvalidParameterValue("page_token is required.")
     return await run_in_threadpool(s.vector_search.query_next_page, p, index, body["page_token"])
@@ -187,7 +174,7 @@ async def query_next_page(
 async def scan_index(
     index: str, request: Request, s: ServicesDep, p: PrincipalDep
 ) -> dict[str, Any]:
-    body = await _body(request)
+    body = await json_object(request, drop_nulls=True)
     return await run_in_threadpool(
         lambda: s.vector_search.scan_index(
             p,
@@ -202,7 +189,7 @@ async def scan_index(
 async def upsert_data(
     index: str, request: Request, s: ServicesDep, p: PrincipalDep
 ) -> dict[str, Any]:
-    body = await _body(request)
+    body = await json_object(request, drop_nulls=True)
     if "inputs_json" not in body:
         raise InvalidParameterValue("inputs_json is required: a JSON string of row objects.")
     return await run_in_threadpool(s.vector_search.upsert_data, p, index, body["inputs_json"])
@@ -212,7 +199,7 @@ async def upsert_data(
 async def delete_data(
     index: str, request: Request, s: ServicesDep, p: PrincipalDep
 ) -> dict[str, Any]:
-    keys = request.query_params.getlist("primary_keys") or (await _body(request)).get(
-        "primary_keys"
-    )
+    keys = request.query_params.getlist("primary_keys") or (
+        await json_object(request, drop_nulls=True)
+    ).get("primary_keys")
     return await run_in_threadpool(s.vector_search.delete_data, p, index, keys)
