@@ -15,6 +15,7 @@ from lakeai.tables.service import TableService
 
 if TYPE_CHECKING:
     from lakeai.features.online_service import OnlineTableService
+    from lakeai.features.specs import FeatureSpecService
     from lakeai.functions.service import FunctionService
     from lakeai.serving.service import EndpointService
     from lakeai.sql.service import SqlService
@@ -78,6 +79,12 @@ class Services:
         from lakeai.features.online_service import OnlineTableService
 
         return OnlineTableService(self)
+
+    @cached_property
+    def feature_specs(self) -> FeatureSpecService:
+        from lakeai.features.specs import FeatureSpecService
+
+        return FeatureSpecService(self)
 
     @cached_property
     def functions(self) -> FunctionService:

@@ -106,6 +106,10 @@ class Workspace:
         return self._bind(self.services.vector_search.endpoints)
 
     @property
+    def feature_specs(self) -> Any:
+        return self._bind(self.services.feature_specs)
+
+    @property
     def functions(self) -> Any:
         return self._bind(self.services.functions)
 

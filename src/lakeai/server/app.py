@@ -27,6 +27,7 @@ ROUTERS = (
     "mlflow_gateway",
     "vector_search",
     "online_tables",
+    "feature_store",
     "lakeai",
     "catalogs",
     "schemas",

@@ -8,6 +8,7 @@ an entity at config time and calls it at query time.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
@@ -25,6 +26,18 @@ class EntityInfo:
     task: str
     provider: str
     model: str
+
+
+@dataclass(frozen=True)
+class EntityScope:
+    """The workspace and the acting principal's name, for kinds that read the catalog (feature
+    specs): the creator at config time, the endpoint's owner at query time."""
+
+    services: Any
+    principal: str
+
+
+ENTITY_SCOPE: ContextVar[EntityScope | None] = ContextVar("lakeai_entity_scope", default=None)
 
 
 class EntityKind(Protocol):
@@ -113,7 +126,20 @@ def register_entity_kind(kind: EntityKind) -> None:
     ENTITY_KINDS.append(kind)
 
 
+_BUILTINS: list[bool] = []
+
+
+def _register_builtins() -> None:
+    """Built-in kinds that live in other packages, registered on first use (no import cycle)."""
+    if not _BUILTINS:
+        _BUILTINS.append(True)
+        from lakeai.features.serving import FeatureSpecKind
+
+        register_entity_kind(FeatureSpecKind())
+
+
 def kind_of(entity: ServedEntity) -> EntityKind:
+    _register_builtins()
     for kind in ENTITY_KINDS:
         if kind.matches(entity):
             return kind

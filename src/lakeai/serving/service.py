@@ -32,6 +32,7 @@ from lakeai.serving.config import (
     parse_model,
     parse_rate_limits,
 )
+from lakeai.serving.entities import ENTITY_SCOPE, EntityScope
 from lakeai.serving.invoke import EndpointSnapshot, Invoker, QueryResult
 from lakeai.serving.loop import run_sync
 from lakeai.serving.models import EndpointConfig, Tag
@@ -119,11 +120,15 @@ class EndpointService:
                             self.s.secrets.resolve(principal, value)
 
     def _validated(self, principal: Principal, raw_config: Any) -> tuple[EndpointConfig, str]:
-        config, task, _ = normalize_config(
-            raw_config,
-            allow_link_local=bool(self.p.settings.gateway_allow_link_local),
-            encrypt=self._encrypt,
-        )
+        scope = ENTITY_SCOPE.set(EntityScope(self.s, principal.name))
+        try:
+            config, task, _ = normalize_config(
+                raw_config,
+                allow_link_local=bool(self.p.settings.gateway_allow_link_local),
+                encrypt=self._encrypt,
+            )
+        finally:
+            ENTITY_SCOPE.reset(scope)
         self._check_secret_access(principal, config)
         return config, task
 
@@ -312,7 +317,11 @@ class EndpointService:
 
     async def aquery(self, principal: Principal, name: str, body: Any) -> QueryResult:
         snap = self._authorize_query(principal, name)
-        return await self.invoker.invoke(principal, snap, body, current_request_id())
+        scope = ENTITY_SCOPE.set(EntityScope(self.s, snap.owner))  # specs run as the owner
+        try:
+            return await self.invoker.invoke(principal, snap, body, current_request_id())
+        finally:
+            ENTITY_SCOPE.reset(scope)
 
     async def aquery_stream(
         self, principal: Principal, name: str, body: Any
