@@ -64,7 +64,11 @@ def test_version_as_of(shop):
 def test_timestamp_as_of(shop):
     from datetime import UTC, datetime
 
-    after_insert = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    # The last commit's own timestamp, not the wall clock: clocks can step between calls.
+    committed_ms = shop.tables.history("main.shop.orders", limit=1)[0]["timestamp"]
+    after_insert = (
+        datetime.fromtimestamp(committed_ms / 1000, UTC).replace(tzinfo=None).isoformat(sep=" ")
+    )
     shop.sql("DELETE FROM shop.orders")
     result = shop.sql(f"SELECT count(*) FROM shop.orders TIMESTAMP AS OF '{after_insert}'")
     assert rows(result) == [(4,)]

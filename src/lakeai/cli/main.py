@@ -31,6 +31,7 @@ GROUPS = (
     ("usage", "usage"),
     ("endpoints", "endpoints"),
     ("vectorsearch", "vector-search"),
+    ("features", "features"),
 )
 
 

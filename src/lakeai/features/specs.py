@@ -148,6 +148,25 @@ class FeatureSpecService:
         self.s.functions.delete(principal, str(full))
         self._audit(principal, "deleteFeatureSpec", str(full))
 
+    # -- offline ------------------------------------------------------------------------------
+    def create_training_set(
+        self,
+        principal: Principal,
+        labels: Any,
+        features: str | list[dict[str, Any]],
+        **options: Any,
+    ) -> pa.Table:
+        """A point-in-time correct training set (``features.training.create_training_set``)."""
+        from lakeai.features.training import create_training_set
+
+        return create_training_set(self.s, principal, labels, features, **options)
+
+    def check_parity(self, principal: Principal, name: str, **options: Any) -> dict[str, Any]:
+        """Online against offline values for sampled keys (``features.parity.check_parity``)."""
+        from lakeai.features.parity import check_parity
+
+        return check_parity(self.s, principal, name, **options)
+
     # -- validation -------------------------------------------------------------------------
     def validate(self, principal: Principal, spec: SpecDef) -> dict[str, pa.DataType]:
         """Check tables, columns, key types, bindings, cycles and names; the output types."""
