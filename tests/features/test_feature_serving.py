@@ -122,3 +122,46 @@ def test_sdk_feature_serving_endpoint(dbx, live_server):
         dbx.serving_endpoints.create(
             "fs-ep2", config=EndpointCoreConfigInput(name="x", served_entities=[entity])
         )
+
+
+def test_a_failing_python_function_fails_only_that_request(api):
+    """Through a feature serving endpoint: a raise is a 400 with its message, nothing more."""
+    api.post("/api/2.1/unity-catalog/schemas", json={"name": "fx", "catalog_name": "main"})
+    services, admin = api.app.state.services, api.app.state.bootstrap.admin
+    services.tables.create(
+        admin, "main.fx.users", data=[{"user_id": 1, "age": 5}], primary_key="user_id"
+    )
+    body = "if x == 13:\n    raise ValueError('unlucky age')\nreturn x * 2"
+    services.functions.create(
+        admin,
+        "main.fx.double",
+        params=[{"name": "x", "type_text": "BIGINT"}],
+        returns="BIGINT",
+        language="PYTHON",
+        body=body,
+    )
+    services.feature_specs.create(
+        admin,
+        "main.fx.spec",
+        features=[
+            {"table_name": "main.fx.users", "lookup_key": ["user_id"]},
+            {"udf_name": "main.fx.double", "input_bindings": {"x": "n"}, "output_name": "twice"},
+        ],
+    )
+    config = {"served_entities": [{"entity_name": "main.fx.spec", "workload_size": "Small"}]}
+    assert (
+        api.post("/api/2.0/serving-endpoints", json={"name": "fx", "config": config}).status_code
+        == 200
+    )
+
+    def query(n: int):
+        return api.post(
+            "/serving-endpoints/fx/invocations",
+            json={"dataframe_records": [{"user_id": 1, "n": n}]},
+        )
+
+    assert query(4).json()["outputs"][0]["twice"] == 8
+    raised = query(13)
+    assert raised.status_code == 400 and "unlucky age" in raised.json()["message"]
+    assert "Traceback" not in raised.text
+    assert query(4).status_code == 200
