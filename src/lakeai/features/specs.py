@@ -19,6 +19,7 @@ from lakeai.catalog.names import parse
 from lakeai.catalog.privileges import Privilege
 from lakeai.core.audit import AuditEvent
 from lakeai.core.principals import Principal
+from lakeai.core.ttlcache import TTLCache
 from lakeai.errors import InvalidParameterValue, ResourceAlreadyExists
 from lakeai.features.specs_models import (
     FEATURE_SPEC,
@@ -50,6 +51,15 @@ class FeatureSpecService:
     def __init__(self, services: Services) -> None:
         self.s = services
         self.p = services.platform
+        # Opening a Delta table to read its schema costs milliseconds; serving asks per request.
+        self._schemas: TTLCache[pa.Schema] = TTLCache(ttl=2.0)
+
+    def _schema(self, location: str) -> pa.Schema:
+        schema = self._schemas.get(location)
+        if schema is None:
+            schema = delta.arrow_schema(delta.open_table(location))
+            self._schemas.put(location, schema)
+        return schema
 
     def _audit(self, principal: Principal, action: str, name: str, detail: str = "") -> None:
         self.p.audit.record(
@@ -66,7 +76,7 @@ class FeatureSpecService:
                 principal, Privilege.SELECT, "online_table", str(full), action=action
             )
             spec = row.spec
-            schema = delta.arrow_schema(delta.open_table(spec["source_location"]))
+            schema = self._schema(spec["source_location"])
             keys = list(spec["primary_key_columns"])
             if spec.get("columns"):
                 keep = set(spec["columns"]) | set(keys) | {spec.get("timeseries_key")}
@@ -83,8 +93,7 @@ class FeatureSpecService:
                 f"(ALTER TABLE {full} ADD CONSTRAINT pk PRIMARY KEY (...))."
             )
         location = str(row.spec["storage_location"])
-        schema = delta.arrow_schema(delta.open_table(location))
-        return TableRef(str(full), False, schema, keys, None, location)
+        return TableRef(str(full), False, self._schema(location), keys, None, location)
 
     # -- create / read / delete -------------------------------------------------------------
     def create(
