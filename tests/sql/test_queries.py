@@ -62,15 +62,20 @@ def test_version_as_of(shop):
 
 
 def test_timestamp_as_of(shop):
+    import math
     from datetime import UTC, datetime
+    from pathlib import Path
 
-    # The last commit's own timestamp, not the wall clock: clocks can step between calls.
-    committed_ms = shop.tables.history("main.shop.orders", limit=1)[0]["timestamp"]
-    after_insert = (
-        datetime.fromtimestamp(committed_ms / 1000, UTC).replace(tzinfo=None).isoformat(sep=" ")
-    )
+    # delta-rs dates a version by its log file's modification time; take that time (rounded
+    # up to the millisecond) rather than the wall clock, which can step between calls.
+    info = shop.tables.get("main.shop.orders")
+    version = shop.tables.version("main.shop.orders")
+    log_file = Path(info.storage_location) / "_delta_log" / f"{version:020d}.json"
+    committed_ms = math.ceil(log_file.stat().st_mtime * 1000)
+    after_insert = datetime.fromtimestamp(committed_ms / 1000, UTC).replace(tzinfo=None)
     shop.sql("DELETE FROM shop.orders")
-    result = shop.sql(f"SELECT count(*) FROM shop.orders TIMESTAMP AS OF '{after_insert}'")
+    stamp = after_insert.isoformat(sep=" ")
+    result = shop.sql(f"SELECT count(*) FROM shop.orders TIMESTAMP AS OF '{stamp}'")
     assert rows(result) == [(4,)]
     assert rows(shop.sql("SELECT count(*) FROM shop.orders")) == [(0,)]
 
