@@ -172,48 +172,19 @@ class Invoker:
         charged = self._charge(endpoint, principal)
         last: LakeAIError | None = None
         for entity in self.order(endpoint):
+            call = (endpoint, entity.name, principal, request_id, started, payload)
             try:
                 response = await self._call_with_retries(endpoint, entity, payload)
             except RetryableError as exc:
                 last = exc
-                self._record(endpoint, entity.name, principal, request_id, started, error=exc)
-                self._capture(
-                    endpoint,
-                    entity.name,
-                    principal,
-                    request_id,
-                    started,
-                    payload,
-                    None,
-                    exc.http_status,
-                )
+                self._finish(*call, error=exc)
                 continue
             except LakeAIError as exc:
-                self._record(endpoint, entity.name, principal, request_id, started, error=exc)
-                self._capture(
-                    endpoint,
-                    entity.name,
-                    principal,
-                    request_id,
-                    started,
-                    payload,
-                    None,
-                    exc.http_status,
-                )
+                self._finish(*call, error=exc)
                 raise
             tokens_in, tokens_out = token_counts(response)
             self._add_tokens(endpoint, charged, tokens_in + tokens_out)
-            self._record(
-                endpoint,
-                entity.name,
-                principal,
-                request_id,
-                started,
-                tokens=(tokens_in, tokens_out),
-            )
-            self._capture(
-                endpoint, entity.name, principal, request_id, started, payload, response, 200
-            )
+            self._finish(*call, response=response, tokens=(tokens_in, tokens_out))
             return QueryResult(response, entity.name)
         raise _exhausted(endpoint, last)
 
@@ -320,6 +291,28 @@ class Invoker:
                 error_code=error.error_code if error else None,
                 streamed=streamed,
             )
+        )
+
+    def _finish(
+        self,
+        endpoint: EndpointSnapshot,
+        entity_name: str,
+        principal: Principal,
+        request_id: str,
+        started: float,
+        payload: dict[str, Any],
+        *,
+        response: dict[str, Any] | None = None,
+        tokens: tuple[int, int] = (0, 0),
+        error: LakeAIError | None = None,
+    ) -> None:
+        """One attempt's usage row and inference-table capture."""
+        self._record(
+            endpoint, entity_name, principal, request_id, started, tokens=tokens, error=error
+        )
+        status = error.http_status if error else 200
+        self._capture(
+            endpoint, entity_name, principal, request_id, started, payload, response, status
         )
 
     def _capture(
