@@ -12,6 +12,7 @@ from lakeai.catalog.names import FullName
 from lakeai.core.clock import new_id, now_ms
 from lakeai.core.metastore import Metastore
 from lakeai.core.models import SecurableRow
+from lakeai.core.ttlcache import TTLCache
 from lakeai.errors import ResourceAlreadyExists, ResourceDoesNotExist
 
 
@@ -23,6 +24,26 @@ class SecurableStore:
     def __init__(self, metastore: Metastore, on_change: Callable[[], None] | None = None) -> None:
         self.metastore = metastore
         self.on_change = on_change or (lambda: None)  # owners changed: grant caches forget
+        self._recent: TTLCache[SecurableRow] = TTLCache(ttl=2.0)
+
+    def find_recent(self, full_name: FullName | str) -> SecurableRow | None:
+        """``find`` for request hot paths (feature serving, function calls): a row read in the
+        last 2 s is reused. Every write here forgets them at once; another replica's change
+        shows within 2 s, like the grant cache (``core.ttlcache``). Absent rows are not cached.
+        """
+        key = str(full_name)
+        row = self._recent.get(key)
+        if row is None:
+            row = self.find(key)
+            if row is not None:
+                self._recent.put(key, row)
+        return row
+
+    def get_recent(self, securable_type: str, full_name: FullName | str) -> SecurableRow:
+        row = self.find_recent(full_name)
+        if row is None or row.securable_type != securable_type:
+            raise ResourceDoesNotExist(f"{_label(securable_type)} '{full_name}' does not exist.")
+        return row
 
     def find(self, full_name: FullName | str) -> SecurableRow | None:
         with self.metastore.session() as s:
@@ -74,6 +95,7 @@ class SecurableStore:
             raise ResourceAlreadyExists(
                 f"{_label(securable_type)} '{full_name}' already exists."
             ) from exc
+        self._recent.clear()
         return row
 
     def update(self, row_id: str, updated_by: str, **fields: Any) -> SecurableRow:
@@ -86,6 +108,7 @@ class SecurableStore:
                     setattr(row, key, value)
             row.updated_at = now_ms()
             row.updated_by = updated_by
+        self._recent.clear()
         self.on_change()
         return row
 
@@ -111,4 +134,5 @@ class SecurableStore:
                     (SecurableRow.full_name == name) | SecurableRow.full_name.startswith(name + ".")
                 )
             )
+        self._recent.clear()
         self.on_change()

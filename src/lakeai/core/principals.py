@@ -58,11 +58,13 @@ class PrincipalStore:
     def __init__(self, metastore: Metastore) -> None:
         self.metastore = metastore
         self._auth: TTLCache[tuple[Principal, int]] = TTLCache()  # token hash -> (who, expiry)
+        self._recent: TTLCache[Principal] = TTLCache()  # name -> principal (``principal_recent``)
         self.listeners: list[Callable[[], None]] = []  # told of any change (grant caches)
 
     def changed(self) -> None:
         """Forget cached authentications and tell listeners; called by every change below."""
         self._auth.clear()
+        self._recent.clear()
         for listener in self.listeners:
             listener()
 
@@ -218,6 +220,15 @@ class PrincipalStore:
     def principal(self, ident: int | str) -> Principal:
         with self.metastore.session() as s:
             return self._principal(s, self.get_row(s, ident))
+
+    def principal_recent(self, name: str) -> Principal:
+        """``principal`` for request hot paths that act as a stored name (an endpoint's owner):
+        read at most every 2 s; this process's changes forget it at once (``changed``)."""
+        found = self._recent.get(name)
+        if found is None:
+            found = self.principal(name)
+            self._recent.put(name, found)
+        return found
 
     def _principal(self, s: Session, row: PrincipalRow) -> Principal:
         groups = self.groups_of(s, row.id)

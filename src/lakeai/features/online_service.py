@@ -222,7 +222,7 @@ class OnlineTableService:
         self, principal: Principal, name: str, keys: list[Any]
     ) -> list[dict[str, Any] | None]:
         """Rows for the keys, in order (None where absent); SELECT on the online table."""
-        row = self._row(name)
+        row = self.p.securables.get_recent(SECURABLE, parse(name, SECURABLE))
         self._require(principal, Privilege.SELECT, row.full_name, "lookupOnlineTable")
         if not isinstance(keys, list) or len(keys) > MAX_LOOKUP_KEYS:
             raise InvalidParameterValue(f"keys must be a list of at most {MAX_LOOKUP_KEYS} keys.")

@@ -197,7 +197,7 @@ class FeatureSpecKind:
         scope = ENTITY_SCOPE.get()
         if scope is None:
             raise InvalidParameterValue("Feature specs are served by a workspace's endpoints only.")
-        return scope.services, scope.services.platform.principals.principal(scope.principal)
+        return scope.services, scope.services.platform.principals.principal_recent(scope.principal)
 
     def validate(self, entity: ServedEntity, *, allow_link_local: bool) -> EntityInfo:
         services, principal = self._scope()

@@ -70,7 +70,7 @@ class FeatureSpecService:
     def table(self, principal: Principal, name: str, action: str) -> TableRef:
         """The lookup table ``name`` after checking SELECT on it; 400 without a primary key."""
         full = parse(name, "table")
-        row = self.p.securables.find(full)
+        row = self.p.securables.find_recent(full)
         if row is not None and row.securable_type == "online_table":
             self.p.grants.require(
                 principal, Privilege.SELECT, "online_table", str(full), action=action
@@ -84,7 +84,7 @@ class FeatureSpecService:
             return TableRef(
                 str(full), True, schema, keys, spec.get("timeseries_key"), spec["source_location"]
             )
-        row = self.p.securables.get("table", full)
+        row = self.p.securables.get_recent("table", full)
         self.p.grants.require(principal, Privilege.SELECT, "table", str(full), action=action)
         keys = list(row.spec.get("primary_key") or [])
         if not keys:
@@ -138,7 +138,7 @@ class FeatureSpecService:
     def load(self, principal: Principal, name: str, action: str = "getFeatureSpec") -> SpecDef:
         """The stored spec; EXECUTE on it (owners and admins hold it)."""
         full = parse(name, "function")
-        row = self.p.securables.get("function", full)
+        row = self.p.securables.get_recent("function", full)
         if (row.spec or {}).get("securable_kind") != FEATURE_SPEC:
             raise InvalidParameterValue(f"{full} is a function, not a feature spec.")
         self.p.grants.require(principal, Privilege.EXECUTE, "function", str(full), action=action)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -45,30 +45,62 @@ def _cursor() -> Any:
         return _database.cursor()
 
 
-def run(sql: str, relations: dict[str, Any], udfs: Sequence[Any] = ()) -> pa.Table:
+def run(
+    sql: str,
+    relations: dict[str, Any],
+    udfs: Sequence[Any] = (),
+    *,
+    params: Sequence[Any] | None = None,
+) -> pa.Table:
     """Run DuckDB SQL with ``relations`` (alias -> Arrow dataset/table) registered; Arrow out.
 
-    ``udfs`` (``lakeai.functions.calls.Udf``) are registered for this statement only: DuckDB
-    functions are visible to every cursor of the database, so each has a random name and is
-    removed afterwards.
+    ``params`` bind ``$1``, ``$2``, ... ``udfs`` (``lakeai.functions.calls.Udf``) are
+    registered for this statement only: DuckDB functions are visible to every cursor of the
+    database, so each has a random name and is removed afterwards.
     """
-    import duckdb
-
     con = _cursor()
     try:
-        for alias, data in relations.items():
-            _register(con, alias, data)
+        with _errors():
+            for alias, data in relations.items():
+                _register(con, alias, data)
+            for udf in udfs:
+                con.create_function(
+                    udf.name,
+                    udf.fn,
+                    udf.parameters,
+                    udf.return_type,
+                    type="arrow",
+                    null_handling="special",
+                    side_effects=True,
+                )
+            if params is not None:
+                return con.sql(sql, params=list(params)).to_arrow_table()
+            return con.sql(sql).to_arrow_table()
+    finally:
         for udf in udfs:
-            con.create_function(
-                udf.name,
-                udf.fn,
-                udf.parameters,
-                udf.return_type,
-                type="arrow",
-                null_handling="special",
-                side_effects=True,
-            )
-        return con.sql(sql).to_arrow_table()
+            with contextlib.suppress(Exception):  # never registered: creation failed
+                con.remove_function(udf.name)
+        con.close()
+
+
+def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Rows of a statement over no table, as Python values: the cheapest way through DuckDB
+    (Arrow results cost about a millisecond more per statement), for compiled functions."""
+    con = _cursor()
+    try:
+        with _errors():
+            return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def _errors() -> Iterator[None]:
+    """DuckDB's errors as LakeAI's: the sandbox's refusals 403, a user's SQL mistakes 400."""
+    import duckdb
+
+    try:
+        yield
     except duckdb.PermissionException as exc:
         raise PermissionDenied(f"Not allowed in LakeAI SQL: {_first_line(exc)}") from exc
     except (duckdb.ParserException, duckdb.BinderException, duckdb.CatalogException) as exc:
@@ -77,11 +109,6 @@ def run(sql: str, relations: dict[str, Any], udfs: Sequence[Any] = ()) -> pa.Tab
         raise InvalidParameterValue(_first_line(exc)) from exc
     except (duckdb.OutOfRangeException, duckdb.NotImplementedException) as exc:
         raise InvalidParameterValue(_first_line(exc)) from exc
-    finally:
-        for udf in udfs:
-            with contextlib.suppress(Exception):  # never registered: creation failed
-                con.remove_function(udf.name)
-        con.close()
 
 
 def _register(con: Any, alias: str, data: Any) -> None:
