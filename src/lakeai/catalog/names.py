@@ -7,6 +7,7 @@ and are stored lower-cased.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -77,7 +78,22 @@ class FullName:
 
 
 def parse(full_name: str, securable_type: str) -> FullName:
-    """Parse and validate a full name of the given securable type."""
+    """Parse and validate a full name of the given securable type.
+
+    Cached: serving parses the same few names many times per request (refusals are raised
+    every time, never cached).
+    """
+    if isinstance(full_name, str) and isinstance(securable_type, str):
+        return _parse_cached(full_name, securable_type)
+    return _parse(full_name, securable_type)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_cached(full_name: str, securable_type: str) -> FullName:
+    return _parse(full_name, securable_type)
+
+
+def _parse(full_name: str, securable_type: str) -> FullName:
     if securable_type == "serving_endpoint":
         return FullName((validate_endpoint_name(full_name),))
     depth = DEPTH.get(securable_type)

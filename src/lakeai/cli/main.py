@@ -32,6 +32,9 @@ GROUPS = (
     ("endpoints", "endpoints"),
     ("vectorsearch", "vector-search"),
     ("features", "features"),
+    ("functions", "functions"),
+    ("online_tables", "online-tables"),
+    ("feature_specs", "feature-specs"),
 )
 
 

@@ -218,6 +218,21 @@ class OnlineTableService:
             "reason": result.reason,
         }
 
+    def list(
+        self, principal: Principal, catalog_name: str, schema_name: str
+    ) -> list[dict[str, Any]]:
+        """The schema's online tables the principal may SELECT from (USE_SCHEMA needed)."""
+        schema = parse(f"{catalog_name}.{schema_name}", "schema")
+        self.p.securables.get("schema", schema)
+        self.p.grants.require(
+            principal, Privilege.USE_SCHEMA, "schema", str(schema), action="listOnlineTables"
+        )
+        return [
+            self._json(row)
+            for row in self.p.securables.children(schema, SECURABLE)
+            if self.p.grants.holds(principal, Privilege.SELECT, SECURABLE, row.full_name)
+        ]
+
     def lookup(
         self, principal: Principal, name: str, keys: list[Any]
     ) -> list[dict[str, Any] | None]:

@@ -149,6 +149,29 @@ class FeatureSpecService:
         row = self.p.securables.get("function", parse(name, "function"))
         return {**spec_info(row), "spec": spec.to_json()}
 
+    def list(
+        self, principal: Principal, catalog_name: str, schema_name: str
+    ) -> list[dict[str, Any]]:
+        """``FeatureSpecInfo`` of the schema's specs the principal may see."""
+        return [
+            {
+                "name": f.full_name,
+                "creator": f.created_by,
+                "creation_timestamp_ms": int(f.created_at),
+                "owner": f.owner,
+            }
+            for f in self.s.functions.list(principal, catalog_name, schema_name)
+            if f.securable_kind == FEATURE_SPEC
+        ]
+
+    def evaluate(
+        self, principal: Principal, name: str, rows: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """One output object per request row (what a feature serving endpoint answers)."""
+        from lakeai.features.serving import evaluate
+
+        return evaluate(self.s, principal, name, rows)
+
     def delete(self, principal: Principal, name: str) -> None:
         full = parse(name, "function")
         row = self.p.securables.get("function", full)

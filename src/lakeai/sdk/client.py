@@ -12,6 +12,8 @@ from typing import Any
 import pyarrow as pa
 
 from lakeai.sdk.catalog import RemoteCatalogs, RemoteGrants, RemoteSchemas, RemoteVolumes
+from lakeai.sdk.features import RemoteFeatureSpecs, RemoteOnlineTables
+from lakeai.sdk.functions import RemoteFunctions
 from lakeai.sdk.http import Transport
 from lakeai.sdk.identity import RemoteGroups, RemoteServicePrincipals, RemoteTokens, RemoteUsers
 from lakeai.sdk.secrets import RemoteSecrets
@@ -78,6 +80,18 @@ class RemoteWorkspace:
     @cached_property
     def vector_search_endpoints(self) -> RemoteVectorSearchEndpoints:
         return self.vector_search.endpoints
+
+    @cached_property
+    def functions(self) -> RemoteFunctions:
+        return RemoteFunctions(self._http)
+
+    @cached_property
+    def online_tables(self) -> RemoteOnlineTables:
+        return RemoteOnlineTables(self._http)
+
+    @cached_property
+    def feature_specs(self) -> RemoteFeatureSpecs:
+        return RemoteFeatureSpecs(self._http)
 
     def sql(self, statement: str) -> pa.Table:
         """Run one SQL statement on the server and return its result as typed Arrow."""

@@ -43,6 +43,7 @@ class CreateFunction(Body):
 
 class CreateRequest(Body):
     function_info: CreateFunction
+    replace: bool = False  # LakeAI's CREATE OR REPLACE (Databricks clients never send it)
 
 
 class UpdateFunction(Body):
@@ -84,6 +85,7 @@ def create_function(body: CreateRequest, s: ServicesDep, p: PrincipalDep) -> dic
         language=_language(info),
         body=info.routine_definition,
         comment=info.comment,
+        replace=body.replace,
     ).as_dict()
 
 

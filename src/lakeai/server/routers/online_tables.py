@@ -45,9 +45,21 @@ async def create(request: Request, s: ServicesDep, p: PrincipalDep) -> dict[str,
             run_continuously=spec.get("run_continuously") is not None,
             timeseries_key=spec.get("timeseries_key"),
             perform_full_copy=bool(spec.get("perform_full_copy")),
+            columns=spec.get("columns"),  # LakeAI: sync only these (and the keys)
         )
     )
     return _with_url(request, table)
+
+
+@router.get(OWN)
+async def list_tables(
+    request: Request, s: ServicesDep, p: PrincipalDep, catalog_name: str = "", schema_name: str = ""
+) -> dict[str, Any]:
+    """The schema's online tables (Databricks has no list route; LakeAI's own path)."""
+    if not catalog_name or not schema_name:
+        raise InvalidParameterValue("catalog_name and schema_name are required.")
+    tables = await run_in_threadpool(s.online_tables.list, p, catalog_name, schema_name)
+    return {"online_tables": [_with_url(request, t) for t in tables]}
 
 
 @router.get(BASE + "/{name}")
