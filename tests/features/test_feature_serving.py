@@ -165,3 +165,23 @@ def test_a_failing_python_function_fails_only_that_request(api):
     assert raised.status_code == 400 and "unlucky age" in raised.json()["message"]
     assert "Traceback" not in raised.text
     assert query(4).status_code == 200
+
+
+def test_a_composite_key_in_another_order_than_the_online_tables(ws):
+    ws.schemas.create("main", "ck")
+    rows = [{"a": 1, "b": "x", "v": 10}, {"a": 1, "b": "y", "v": 20}, {"a": 2, "b": "x", "v": 30}]
+    ws.tables.create("main.ck.t", data=rows, primary_key=["a", "b"])
+    ws.online_tables.create(
+        "main.ck.t_ot", source_table_full_name="main.ck.t", primary_key_columns=["a", "b"],
+        run_triggered=True,
+    )  # fmt: skip
+    for table in ("main.ck.t", "main.ck.t_ot"):
+        name = f"main.ck.spec_{table.rsplit('.', 1)[1]}"
+        ws.feature_specs.create(name, features=[{"table_name": table, "lookup_key": ["b", "a"]}])
+        out = evaluate(
+            ws.services,
+            ws.principal,
+            name,
+            [{"a": 1, "b": "y"}, {"b": "x", "a": 2}, {"a": 3, "b": "x"}],
+        )
+        assert [o["v"] for o in out] == [20, 30, None], table

@@ -10,6 +10,7 @@ defaults, runs the feature functions in dependency order (one batch call each), 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pyarrow as pa
@@ -45,45 +46,62 @@ def evaluate(
     context = [dict(r) for r in rows]  # what function bindings may read
     for lookup in spec.lookups:
         ref = services.feature_specs.table(principal, lookup.table_name, "evaluateFeatureSpec")
-        keys = [_key(lookup, ref, row, i) for i, row in enumerate(rows)]
+        checks = [_checker(n, ref.schema.field(n).type) for n in lookup.lookup_key]
+        keys = [_key(lookup, checks, row, i) for i, row in enumerate(rows)]
         found = _fetch(services, principal, lookup, ref, keys)
+        outputs = [
+            (feature, lookup.output(feature), lookup.default_values.get(feature))
+            for feature in features_of(lookup, ref)
+        ]
         for i, key in enumerate(keys):
             hit = found.get(key)
             values = dict(zip(lookup.lookup_key, key, strict=True))
-            for feature in features_of(lookup, ref):
+            for feature, output, default in outputs:
                 value = hit.get(feature) if hit is not None else None
-                if value is None:
-                    value = lookup.default_values.get(feature)
-                values[lookup.output(feature)] = value
+                values[output] = default if value is None else value
             out[i].update(values)
             context[i].update(values)
     _run_functions(services, principal, spec, out, context)
+    if not spec.exclude_columns:
+        return out
     return [{k: v for k, v in o.items() if k not in spec.exclude_columns} for o in out]
 
 
-def _key(lookup: Lookup, ref: TableRef, row: dict[str, Any], index: int) -> tuple:
+Checker = Callable[[Any, int], Any]
+
+
+def _key(lookup: Lookup, checks: list[Checker], row: dict[str, Any], index: int) -> tuple:
     values = []
-    for name in lookup.lookup_key:
-        if name not in row or row[name] is None:
+    for name, check in zip(lookup.lookup_key, checks, strict=True):
+        value = row.get(name)
+        if value is None:
             raise InvalidParameterValue(f"Row {index}: lookup key {name} is missing.")
-        values.append(_typed(name, row[name], ref.schema.field(name).type, index))
+        values.append(check(value, index))
     return tuple(values)
 
 
-def _typed(name: str, value: Any, dtype: pa.DataType, index: int) -> Any:
-    ok = True
+def _checker(name: str, dtype: pa.DataType) -> Checker:
+    """A check of one lookup key's values against its column type, built once per batch."""
     if pa.types.is_integer(dtype):
-        ok = isinstance(value, int) and not isinstance(value, bool)
+        ok: Callable[[Any], bool] = lambda v: isinstance(v, int) and not isinstance(v, bool)  # noqa: E731
+        convert: Callable[[Any], Any] = lambda v: v  # noqa: E731
     elif pa.types.is_floating(dtype):
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        value = float(value) if ok else value
+        ok = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)  # noqa: E731
+        convert = float
     elif pa.types.is_string(dtype) or pa.types.is_large_string(dtype):
-        ok = isinstance(value, str)
-    if not ok:
-        raise InvalidParameterValue(
-            f"Row {index}: lookup key {name} must be a {dtype}, got {type(value).__name__}."
-        )
-    return value
+        ok = lambda v: isinstance(v, str)  # noqa: E731
+        convert = lambda v: v  # noqa: E731
+    else:
+        return lambda value, index: value
+
+    def check(value: Any, index: int) -> Any:
+        if not ok(value):
+            raise InvalidParameterValue(
+                f"Row {index}: lookup key {name} must be a {dtype}, got {type(value).__name__}."
+            )
+        return convert(value)
+
+    return check
 
 
 def _fetch(
@@ -93,8 +111,9 @@ def _fetch(
     if not unique:
         return {}
     if ref.online:
-        objects = [dict(zip(lookup.lookup_key, k, strict=True)) for k in unique]
-        found = services.online_tables.lookup(principal, ref.full_name, objects)
+        order = [lookup.lookup_key.index(c) for c in ref.primary_key if c in lookup.lookup_key]
+        keys_in_table_order = [tuple(k[i] for i in order) for k in unique]
+        found = services.online_tables.lookup(principal, ref.full_name, keys_in_table_order)
         return {k: r for k, r in zip(unique, found, strict=True) if r is not None}
     return _delta_rows(services, principal, lookup, ref, unique)
 

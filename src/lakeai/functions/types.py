@@ -64,8 +64,11 @@ def build(type_text: str) -> exp.DataType:
     return dtype
 
 
+_KIND_OF = {t: kind for kind, types in _KINDS.items() for t in types}
+
+
 def kind_of(dtype: exp.DataType) -> str | None:
-    return next((k for k, types in _KINDS.items() if dtype.this in types), None)
+    return _KIND_OF.get(dtype.this)
 
 
 def type_text(dtype: exp.DataType) -> str:
