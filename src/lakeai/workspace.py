@@ -114,6 +114,10 @@ class Workspace:
         return self._bind(self.services.functions)
 
     @property
+    def models(self) -> Any:
+        return self._bind(self.services.models)
+
+    @property
     def grants(self) -> Any:
         return self._bind(self.services.grants)
 

@@ -30,6 +30,7 @@ SERVICES = (
     "functions",
     "online_tables",
     "feature_specs",
+    "models",
 )
 # Workspace attributes whose service is not a ``Services`` attribute of the same name.
 LOCAL = {"vector_search_endpoints": lambda services: services.vector_search.endpoints}
@@ -50,8 +51,16 @@ NOT_REMOTE = {
     "groups": {"update", "patch", "kind", "label", "audit_name", "store", "p"},
     "tokens": {"list_all", "get", "store", "p"},
     "secrets": {"resolve", "resolve_bytes", "refuse_read", "permission_of", "cipher"},
-    # async and server-side helpers; remotely ``query_stream`` yields the chunks instead
-    "serving_endpoints": {"snapshot", "aquery", "aquery_stream", "close"},
+    # async and server-side helpers; remotely ``query_stream`` yields the chunks instead;
+    # served_model_logs has no REST route yet (.../served-models/{served}/logs)
+    "serving_endpoints": {
+        "snapshot",
+        "aquery",
+        "aquery_stream",
+        "close",
+        "start",
+        "served_model_logs",
+    },
     # server-side: the embedding function, starting continuous pipelines, closing stores
     "vector_search": {"embedder", "start", "close"},
     # server-side: a parsed definition for the SQL engine, the Python worker pool, closing it
@@ -60,6 +69,19 @@ NOT_REMOTE = {
     "online_tables": {"add_listener", "start", "close"},
     # server-side: internal shapes (TableRef, SpecDef) for serving and training, not REST data
     "feature_specs": {"table", "load", "validate"},
+    # logging and loading go through MLflow's own client remotely; the rest is the REST gate's
+    "models": {
+        "log_pyfunc",
+        "resolve",
+        "row",
+        "require",
+        "require_create",
+        "may_see",
+        "add_securable",
+        "drop_securable",
+        "audit",
+        "close",
+    },
 }
 
 

@@ -188,7 +188,7 @@ def test_lifecycle(api, make_endpoint, upstream):
                     ]
                 },
             },
-            "not servable yet",
+            "does not exist",  # a registered model version is servable once it exists
         ),
         (
             {

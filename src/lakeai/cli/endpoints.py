@@ -106,6 +106,36 @@ def create(
     done(ctx, json, f"Created endpoint {name} ({created.get('task')}).", created)
 
 
+@app.command("compare")
+def compare(
+    ctx: typer.Context,
+    name: str,
+    prices: Annotated[
+        Path | None, typer.Option(help="A prices.yaml overriding the shipped price table.")
+    ] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Served entities side by side: requests, errors, latency, cost, ratings, p-values.
+
+    Joins the endpoint's feedback table to its inference table; rating_p is Welch's t-test of
+    the mean rating against the first entity, error_rate_p a two-proportion z-test.
+    """
+    from lakeai.cli.context import target, workspace
+    from lakeai.cli.output import print_rows
+    from lakeai.gateway.pricing import PriceTable
+    from lakeai.serving.compare import COLUMNS, compare_endpoint, display_rows
+
+    ws = workspace(ctx)
+    root = None if target(ctx).remote else ws.platform.root
+    result = compare_endpoint(
+        ws.serving_endpoints.get(name), ws.sql, PriceTable.load(root, file=prices)
+    )
+    if wants_json(ctx, json):
+        print_json(result)
+        return
+    print_rows(display_rows(result), COLUMNS, title=f"{name}: {result['payload_table']}")
+
+
 @app.command("delete")
 def delete(ctx: typer.Context, name: str, json: JsonOpt = False) -> None:
     """Delete an endpoint."""

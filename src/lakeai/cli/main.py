@@ -32,9 +32,12 @@ GROUPS = (
     ("endpoints", "endpoints"),
     ("vectorsearch", "vector-search"),
     ("features", "features"),
+    ("examples", "examples"),
+    ("demo", "demo"),
     ("functions", "functions"),
     ("online_tables", "online-tables"),
     ("feature_specs", "feature-specs"),
+    ("models", "models"),
 )
 
 

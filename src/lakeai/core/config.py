@@ -89,6 +89,36 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("usage_flush_rows", int, 5000, "Usage events that trigger an append at once."),
     Setting(
+        "inference_tables_flush_seconds",
+        float,
+        1.0,
+        "Most seconds a captured call waits before its batch is committed to its inference table.",
+    ),
+    Setting(
+        "inference_tables_flush_rows",
+        int,
+        5000,
+        "Queued inference-table rows that trigger a commit.",
+    ),
+    Setting(
+        "inference_tables_max_pending",
+        int,
+        200_000,
+        "Most inference-table rows held in memory; past it new rows are dropped and counted.",
+    ),
+    Setting(
+        "inference_tables_max_payload_bytes",
+        int,
+        1_048_576,
+        "Largest request or response stored; a larger one is stored as a truncation marker.",
+    ),
+    Setting(
+        "inference_tables_redact_patterns",
+        str,
+        "",
+        "Extra regexes (JSON list or one per line) redacted from inference tables, e.g. PII.",
+    ),
+    Setting(
         "functions_python_workers", int, 2, "Worker processes running catalog Python functions."
     ),
     Setting(
@@ -102,6 +132,56 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         1024,
         "Address-space limit (RLIMIT_AS) of each Python function worker, in MiB; 0 = none.",
+    ),
+    Setting(
+        "serving_model_workers",
+        int,
+        1,
+        "Worker processes per served model version, unless its served entity sets workers.",
+    ),
+    Setting(
+        "serving_max_queue",
+        int,
+        32,
+        "Requests that may wait per served model version; past it 503 with Retry-After.",
+    ),
+    Setting(
+        "serving_model_timeout_seconds",
+        float,
+        60.0,
+        "Most seconds a served model request may wait and run; past it 504.",
+    ),
+    Setting(
+        "serving_model_load_timeout_seconds",
+        float,
+        180.0,
+        "Most seconds a model worker may take to load its model before a config fails.",
+    ),
+    Setting(
+        "serving_drain_grace_seconds",
+        float,
+        3.0,
+        "Seconds the old model workers keep answering after a config swap before draining.",
+    ),
+    Setting(
+        "mlflow_backend_store_uri",
+        str,
+        "",
+        "Database URL of MLflow's tracking store; empty = SQLite <workspace>/mlflow/mlflow.db.",
+        secret=True,
+    ),
+    Setting(
+        "mlflow_registry_store_uri",
+        str,
+        "",
+        "Database URL of MLflow's model registry store; empty = the tracking store.",
+        secret=True,
+    ),
+    Setting(
+        "mlflow_artifacts_destination",
+        str,
+        "",
+        "MLflow artifacts: a folder, s3://, gs:// or abfss://; empty = <workspace>/mlflow/artifacts.",
     ),
 )
 

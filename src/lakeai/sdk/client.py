@@ -16,6 +16,7 @@ from lakeai.sdk.features import RemoteFeatureSpecs, RemoteOnlineTables
 from lakeai.sdk.functions import RemoteFunctions
 from lakeai.sdk.http import Transport
 from lakeai.sdk.identity import RemoteGroups, RemoteServicePrincipals, RemoteTokens, RemoteUsers
+from lakeai.sdk.models import RemoteModels
 from lakeai.sdk.secrets import RemoteSecrets
 from lakeai.sdk.serving import RemoteServingEndpoints
 from lakeai.sdk.tables import RemoteTables
@@ -92,6 +93,10 @@ class RemoteWorkspace:
     @cached_property
     def feature_specs(self) -> RemoteFeatureSpecs:
         return RemoteFeatureSpecs(self._http)
+
+    @cached_property
+    def models(self) -> RemoteModels:
+        return RemoteModels(self._http, self.url)
 
     def sql(self, statement: str) -> pa.Table:
         """Run one SQL statement on the server and return its result as typed Arrow."""

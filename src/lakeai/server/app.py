@@ -24,6 +24,7 @@ from lakeai.services import Services
 # (about 0.4 ms when the invocation routes came last of ~100).
 ROUTERS = (
     "invocations",
+    "feedback",
     "mlflow_gateway",
     "vector_search",
     "online_tables",
@@ -41,9 +42,10 @@ ROUTERS = (
     "secrets",
     "sql",
     "serving",
+    "models",
 )
 UC_PREFIXES = ("/api/2.1/unity-catalog", "/api/2.0/unity-catalog")
-UC_ROUTERS = {"catalogs", "schemas", "tables", "volumes", "functions", "permissions"}
+UC_ROUTERS = {"catalogs", "schemas", "tables", "volumes", "functions", "permissions", "models"}
 
 
 class RequestIdMiddleware:

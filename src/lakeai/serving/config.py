@@ -79,27 +79,42 @@ def _encrypt_plaintext(extra: dict[str, Any] | None, encrypt: Callable[[str], st
 
 
 def _traffic(config: EndpointConfig, names: list[str]) -> TrafficConfig:
-    """The given split (checked), or an even split over the entities when none is given."""
-    if config.traffic_config is None or not config.traffic_config.routes:
-        share, rest = divmod(100, len(names))
+    """The given split (checked), or an even split over the entities when none is given.
+
+    Shadow routes (a LakeAI extension) name entities that get copies; they are left out of the
+    even split and their percentages (the share of requests copied) need not sum to 100.
+    """
+    given = config.traffic_config or TrafficConfig()
+    shadows = _checked_routes(given.shadow_routes or [], names, "shadow_routes")
+    if given.sticky_field is not None and not given.sticky_field.strip():
+        raise InvalidParameterValue("traffic_config.sticky_field must name a request field.")
+    extras = {"sticky_field": given.sticky_field, "shadow_routes": shadows or None}
+    if not given.routes:
+        shadow_only = {r.target for r in shadows}
+        live = [n for n in names if n not in shadow_only] or names
+        share, rest = divmod(100, len(live))
         routes = [
             Route(served_entity_name=n, traffic_percentage=share + (rest if i == 0 else 0))
-            for i, n in enumerate(names)
+            for i, n in enumerate(live)
         ]
-        return TrafficConfig(routes=routes)
-    routes = config.traffic_config.routes
-    unknown = [r.target for r in routes if r.target not in names]
-    if unknown:
-        raise InvalidParameterValue(
-            f"traffic_config routes name unknown served entities {', '.join(unknown)}; "
-            f"served entities: {', '.join(names)}."
-        )
+        return TrafficConfig(routes=routes, **extras)
+    routes = _checked_routes(given.routes, names, "routes")
     total = sum(r.traffic_percentage for r in routes)
     if total != 100:
         raise InvalidParameterValue(f"traffic_config percentages must sum to 100, not {total}.")
+    return TrafficConfig(routes=routes, **extras)
+
+
+def _checked_routes(routes: list[Route], names: list[str], what: str) -> list[Route]:
+    unknown = [r.target for r in routes if r.target not in names]
+    if unknown:
+        raise InvalidParameterValue(
+            f"traffic_config {what} name unknown served entities {', '.join(unknown)}; "
+            f"served entities: {', '.join(names)}."
+        )
     for route in routes:
         route.served_entity_name, route.served_model_name = route.target, None
-    return TrafficConfig(routes=routes)
+    return routes
 
 
 def parse_rate_limits(raw: Any) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """Kinds of served entity, registered like plug-ins.
 
-An endpoint's served entity is an external model (a vendor, or a ``lakeai`` built-in) today;
-registered model versions and feature specs register their own kinds later. A kind validates
+An endpoint's served entity is an external model (a vendor, or a ``lakeai`` built-in), a
+registered model version (``serving.model_kind``) or a feature spec (``features.serving``). A kind validates
 an entity at config time and calls it at query time.
 """
 
@@ -35,6 +35,7 @@ class EntityScope:
 
     services: Any
     principal: str
+    endpoint: str | None = None  # the endpoint being queried (model kinds find their workers)
 
 
 ENTITY_SCOPE: ContextVar[EntityScope | None] = ContextVar("lakeai_entity_scope", default=None)
@@ -134,7 +135,9 @@ def _register_builtins() -> None:
     if not _BUILTINS:
         _BUILTINS.append(True)
         from lakeai.features.serving import FeatureSpecKind
+        from lakeai.serving.model_kind import RegisteredModelKind
 
+        register_entity_kind(RegisteredModelKind())  # before specs: it claims versionless models
         register_entity_kind(FeatureSpecKind())
 
 

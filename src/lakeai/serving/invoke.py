@@ -10,6 +10,8 @@ Every call, failed or not, appends a usage row.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import random
 import time
 from collections.abc import AsyncIterator, Callable
@@ -68,6 +70,7 @@ class CapturedCall:
     response: dict[str, Any] | None
     status_code: int
     latency_ms: int
+    shadow: bool = False  # a copy sent to a shadow route; its answer was not returned
 
 
 CaptureHook = Callable[[CapturedCall], None]
@@ -101,6 +104,7 @@ class Invoker:
         self.allow_link_local = allow_link_local
         self._clients: dict[int, httpx.AsyncClient] = {}
         self._random = random.Random()
+        self._shadow_tasks: set[asyncio.Task[None]] = set()
 
     def _context(self, endpoint: EndpointSnapshot) -> ProviderContext:
         loop_id = id(asyncio.get_running_loop())
@@ -116,20 +120,72 @@ class Invoker:
         )
 
     # -- routing --------------------------------------------------------------------------
-    def order(self, endpoint: EndpointSnapshot) -> list[ServedEntity]:
-        """The entity drawn by the traffic split first, then the others in config order."""
+    def order(
+        self, endpoint: EndpointSnapshot, payload: dict[str, Any] | None = None
+    ) -> list[ServedEntity]:
+        """The entity drawn by the traffic split first, then the others in config order.
+
+        With ``traffic_config.sticky_field`` the draw is a hash of that request field's value,
+        so one customer keeps one entity; entities only shadow routes name are never fallbacks.
+        """
         entities = {e.name: e for e in endpoint.config.served_entities}
-        routes = [r for r in endpoint.config.traffic_config.routes if r.traffic_percentage > 0]
-        pick = self._random.uniform(0, sum(r.traffic_percentage for r in routes) or 1)
+        traffic = endpoint.config.traffic_config
+        routes = [r for r in traffic.routes if r.traffic_percentage > 0]
+        total = sum(r.traffic_percentage for r in routes) or 1
+        sticky = _sticky_value(traffic.sticky_field, payload) if traffic.sticky_field else None
+        if sticky is not None:
+            digest = hashlib.sha256(f"{endpoint.name}\0{sticky}".encode()).digest()
+            pick = int.from_bytes(digest[:8], "big") / 2**64 * total
+        else:
+            pick = self._random.uniform(0, total)
         first = routes[-1].target if routes else endpoint.config.served_entities[0].name
         for route in routes:
             pick -= route.traffic_percentage
-            if pick <= 0:
+            if pick < 0 or (sticky is None and pick <= 0):
                 first = route.target
                 break
         if not endpoint.fallbacks_enabled:
             return [entities[first]]
-        return [entities[first]] + [e for e in endpoint.config.served_entities if e.name != first]
+        shadows = {r.target for r in traffic.shadow_routes or []} - {r.target for r in routes}
+        rest = [e for e in endpoint.config.served_entities if e.name not in shadows | {first}]
+        return [entities[first], *rest]
+
+    def _shadow(
+        self,
+        endpoint: EndpointSnapshot,
+        principal: Principal,
+        request_id: str,
+        payload: dict[str, Any],
+    ) -> None:
+        """Copy the request to the shadow routes drawn for it; answers are recorded only."""
+        entities = {e.name: e for e in endpoint.config.served_entities}
+        for route in endpoint.config.traffic_config.shadow_routes or []:
+            if self._random.uniform(0, 100) >= route.traffic_percentage:
+                continue
+            task = asyncio.create_task(
+                self._call_shadow(endpoint, entities[route.target], principal, request_id, payload)
+            )
+            self._shadow_tasks.add(task)
+            task.add_done_callback(self._shadow_tasks.discard)
+
+    async def _call_shadow(
+        self,
+        endpoint: EndpointSnapshot,
+        entity: ServedEntity,
+        principal: Principal,
+        request_id: str,
+        payload: dict[str, Any],
+    ) -> None:
+        started = time.perf_counter()
+        call = (endpoint, entity.name, principal, request_id, started, payload)
+        try:
+            kind = kind_of(entity)
+            response = await kind.call(entity, endpoint.task, payload, self._context(endpoint))
+        except Exception as exc:  # a shadow never affects the caller; its failure is recorded
+            error = exc if isinstance(exc, LakeAIError) else LakeAIError(type(exc).__name__)
+            self._finish(*call, error=error, shadow=True)
+            return
+        self._finish(*call, response=response, tokens=token_counts(response), shadow=True)
 
     def _charge(
         self, endpoint: EndpointSnapshot, principal: Principal
@@ -171,7 +227,9 @@ class Invoker:
         payload.pop("stream", None)
         charged = self._charge(endpoint, principal)
         last: LakeAIError | None = None
-        for entity in self.order(endpoint):
+        if endpoint.config.traffic_config.shadow_routes:
+            self._shadow(endpoint, principal, request_id, payload)
+        for entity in self.order(endpoint, payload):
             call = (endpoint, entity.name, principal, request_id, started, payload)
             try:
                 response = await self._call_with_retries(endpoint, entity, payload)
@@ -197,7 +255,7 @@ class Invoker:
         payload["stream"] = True
         charged = self._charge(endpoint, principal)
         last: LakeAIError | None = None
-        for entity in self.order(endpoint):
+        for entity in self.order(endpoint, payload):
             kind = kind_of(entity)
             if not kind.can_stream(entity):
                 last = last or TemporarilyUnavailable(f"Served entity {entity.name} cannot stream.")
@@ -219,7 +277,15 @@ class Invoker:
                 )
                 raise
             return entity.name, self._relay(
-                endpoint, entity.name, principal, request_id, started, charged, first, stream
+                endpoint,
+                entity.name,
+                principal,
+                request_id,
+                started,
+                charged,
+                first,
+                stream,
+                payload,
             )
         raise _exhausted(endpoint, last)
 
@@ -233,14 +299,19 @@ class Invoker:
         charged: list[tuple[RateLimitRule, str]],
         first: dict[str, Any] | None,
         stream: AsyncIterator[dict[str, Any]],
+        payload: dict[str, Any],
     ) -> AsyncIterator[dict[str, Any]]:
         tokens = (0, 0)
         error: LakeAIError | None = None
+        capture = bool(self.capture_hooks and endpoint.captures)
+        chunks: list[dict[str, Any]] = []  # what the inference table gets, when it is on
         try:
             chunk = first
             while chunk is not None:
                 if chunk.get("usage"):
                     tokens = token_counts(chunk)
+                if capture:
+                    chunks.append(chunk)
                 yield chunk
                 try:
                     chunk = await stream.__anext__()
@@ -261,6 +332,17 @@ class Invoker:
                 error=error,
                 streamed=True,
             )
+            if capture:
+                self._capture(
+                    endpoint,
+                    entity_name,
+                    principal,
+                    request_id,
+                    started,
+                    payload,
+                    {"object": "chat.completion.chunks", "chunks": chunks},
+                    error.http_status if error else 200,
+                )
 
     def _record(
         self,
@@ -305,6 +387,7 @@ class Invoker:
         response: dict[str, Any] | None = None,
         tokens: tuple[int, int] = (0, 0),
         error: LakeAIError | None = None,
+        shadow: bool = False,
     ) -> None:
         """One attempt's usage row and inference-table capture."""
         self._record(
@@ -312,7 +395,15 @@ class Invoker:
         )
         status = error.http_status if error else 200
         self._capture(
-            endpoint, entity_name, principal, request_id, started, payload, response, status
+            endpoint,
+            entity_name,
+            principal,
+            request_id,
+            started,
+            payload,
+            response,
+            status,
+            shadow=shadow,
         )
 
     def _capture(
@@ -325,6 +416,8 @@ class Invoker:
         request: dict[str, Any],
         response: dict[str, Any] | None,
         status_code: int,
+        *,
+        shadow: bool = False,
     ) -> None:
         if not self.capture_hooks or not endpoint.captures:
             return
@@ -337,6 +430,7 @@ class Invoker:
             response,
             status_code,
             round((time.perf_counter() - started) * 1000),
+            shadow=shadow,
         )
         for hook in self.capture_hooks:
             hook(call)
@@ -355,4 +449,27 @@ def _exhausted(endpoint: EndpointSnapshot, last: LakeAIError | None) -> LakeAIEr
     error = TemporarilyUnavailable(
         f"Endpoint {endpoint.name}: every served entity failed or is unavailable.{reason}"
     )
+    if isinstance(last, RetryableError):  # keep the hint of when to retry (a full queue)
+        error.retry_after_seconds = last.retry_after_seconds
     return error
+
+
+def _sticky_value(field: str, payload: dict[str, Any] | None) -> str | None:
+    """The sticky field's value: top-level, or in the first row of a dataframe/instances body."""
+    if not payload:
+        return None
+    value = payload.get(field)
+    if value is None:
+        records = payload.get("dataframe_records") or payload.get("instances")
+        split = payload.get("dataframe_split")
+        inputs = payload.get("inputs")
+        if isinstance(records, list) and records and isinstance(records[0], dict):
+            value = records[0].get(field)
+        elif isinstance(split, dict) and field in (split.get("columns") or []):
+            rows = split.get("data") or [[]]
+            column = split["columns"].index(field)
+            value = rows[0][column] if rows and len(rows[0]) > column else None
+        elif isinstance(inputs, dict):
+            value = inputs.get(field)
+            value = value[0] if isinstance(value, list) and value else value
+    return None if value is None else json.dumps(value, sort_keys=True, default=str)

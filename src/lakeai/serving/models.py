@@ -51,6 +51,8 @@ class ServedEntity(_Shape):
     workload_size: str | None = None
     scale_to_zero_enabled: bool | None = None
     environment_vars: dict[str, str] | None = None
+    # LakeAI extension: worker processes of a served model version (default: serving_model_workers)
+    workers: int | None = None
 
 
 class Route(_Shape):
@@ -65,6 +67,10 @@ class Route(_Shape):
 
 class TrafficConfig(_Shape):
     routes: list[Route] = []
+    # LakeAI extensions: route by a hash of this request field's value (same value, same entity),
+    # and copy a share of the requests to other entities whose answers are recorded, not returned
+    sticky_field: str | None = None
+    shadow_routes: list[Route] | None = None
 
 
 class AutoCaptureConfig(_Shape):

@@ -8,9 +8,11 @@ changed parts named, never a key.
 from __future__ import annotations
 
 import base64
+import logging
 import threading
 import time
 from collections.abc import AsyncIterator
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -32,16 +34,19 @@ from lakeai.serving.config import (
     parse_model,
     parse_rate_limits,
 )
-from lakeai.serving.entities import ENTITY_SCOPE, EntityScope
+from lakeai.serving.entities import ENTITY_SCOPE, EntityScope, _register_builtins
 from lakeai.serving.invoke import EndpointSnapshot, Invoker, QueryResult
 from lakeai.serving.loop import run_sync
-from lakeai.serving.models import EndpointConfig, Tag
+from lakeai.serving.models import EndpointConfig, ServedEntity, Tag
 
 if TYPE_CHECKING:
     from lakeai.services import Services
+    from lakeai.serving.model_deploy import ModelDeployments, PoolKey
 
+log = logging.getLogger(__name__)
 SECURABLE = "serving_endpoint"
 SNAPSHOT_TTL_SECONDS = 2.0  # how long another replica's config change may take to be seen
+LOGS_TAIL_BYTES = 256 * 1024  # of a served model's log, for the logs API
 
 
 def _owner_of(session: Any, name: str) -> str | None:
@@ -111,6 +116,9 @@ class EndpointService:
     def _check_secret_access(self, principal: Principal, config: EndpointConfig) -> None:
         """The creator must be able to read every secret the config references."""
         for entity in config.served_entities:
+            for value in (entity.environment_vars or {}).values():
+                if value.startswith("{{"):
+                    self.s.secrets.resolve(principal, value)
             for section in (
                 (entity.external_model.model_extra or {}).values() if entity.external_model else []
             ):
@@ -136,6 +144,80 @@ class EndpointService:
         with self._lock:
             self._snapshots.pop(name, None)
 
+    # -- served model workers -------------------------------------------------------------
+    @cached_property
+    def model_deployments(self) -> ModelDeployments:
+        """Worker pools of served registered models (created on first use)."""
+        from lakeai.serving.model_deploy import ModelDeployments
+
+        settings = self.p.settings
+        return ModelDeployments(
+            default_workers=int(settings.serving_model_workers),
+            max_queue=int(settings.serving_max_queue),
+            timeout=float(settings.serving_model_timeout_seconds),
+            load_timeout=float(settings.serving_model_load_timeout_seconds),
+            drain_grace=float(settings.serving_drain_grace_seconds),
+            resolve_path=self._model_path,
+            resolve_env=lambda owner, env: {
+                k: self._resolve_secret(owner, v) for k, v in env.items()
+            },
+            log_dir=self.p.root / "serving" / "logs",
+        )
+
+    def served_model_logs(self, principal: Principal, name: str, served: str) -> dict[str, str]:
+        """``{"logs": ...}``: the tail of a served model's worker output (MANAGE)."""
+        row = self._row(name)
+        self._require(principal, Privilege.MANAGE, name, "getServedModelLogs")
+        entities = EndpointConfig.model_validate(row.config).served_entities
+        if served not in {e.name for e in entities}:
+            raise ResourceDoesNotExist(f"Endpoint {name} has no served entity {served!r}.")
+        path = self.model_deployments.log_path(name, served)
+        text = (
+            path.read_bytes()[-LOGS_TAIL_BYTES:].decode(errors="replace") if path.exists() else ""
+        )
+        return {"logs": text}
+
+    def _model_path(self, owner: str, entity: ServedEntity) -> str:
+        principal = self.p.principals.principal(owner)
+        name, version = str(entity.entity_name), str(entity.entity_version)
+        return str(self.s.models.resolve(principal, name, version).local_path)
+
+    def _warm(self, name: str, owner: str, config: EndpointConfig) -> list[PoolKey] | None:
+        """Start and warm the workers of the config's model versions before it is stored."""
+        models = [
+            e
+            for e in config.served_entities
+            if e.external_model is None and e.entity_version is not None
+        ]
+        if not models and "model_deployments" not in self.__dict__:
+            return None
+        return self.model_deployments.prepare(name, owner, models)
+
+    def start(self) -> None:
+        """After a restart, warm the workers of every endpoint serving model versions (in the
+        background: the server answers meanwhile, a request for a cold version waits for it)."""
+        with self.p.metastore.session() as s:
+            rows = list(s.scalars(select(ServingEndpointRow)))
+        targets = []
+        for row in rows:
+            entities = EndpointConfig.model_validate(row.config).served_entities
+            models = [e for e in entities if e.external_model is None and e.entity_version]
+            targets += [(row.name, row.owner, e) for e in models]
+        if targets:
+            threading.Thread(target=self._warm_all, args=(targets,), daemon=True).start()
+
+    def _warm_all(self, targets: list[tuple[str, str, ServedEntity]]) -> None:
+        for name, owner, entity in targets:
+            try:  # ensure, not prepare: a config update meanwhile must not be undone
+                self.model_deployments.ensure(name, entity, owner)
+            except Exception as exc:
+                log.warning("Serving endpoint %s: %s did not start: %s", name, entity.name, exc)
+
+    def _swap(self, name: str, keys: list[PoolKey] | None) -> None:
+        """Traffic now goes to the stored config: retire the workers it no longer uses."""
+        if keys is not None:
+            self.model_deployments.commit(name, keys)
+
     # -- CRUD -----------------------------------------------------------------------------
     def create(
         self,
@@ -156,6 +238,27 @@ class EndpointService:
         gateway = parse_ai_gateway(ai_gateway)
         if rate_limits:
             gateway.rate_limits = parse_rate_limits(rate_limits)
+        keys = self._warm(name, principal.name, parsed)
+        try:
+            row = self._insert(principal, name, parsed, task, gateway, tags, description)
+        except BaseException:
+            self._swap(name, [] if keys is not None else None)
+            raise
+        self._swap(name, keys)
+        entities = ",".join(e.name or "" for e in parsed.served_entities)
+        self._audit(principal, "createServingEndpoint", name, f"task={task} entities={entities}")
+        return endpoint_json(row)
+
+    def _insert(
+        self,
+        principal: Principal,
+        name: str,
+        parsed: EndpointConfig,
+        task: str,
+        gateway: Any,
+        tags: list[Any] | None,
+        description: str | None,
+    ) -> ServingEndpointRow:
         now = now_ms()
         row = ServingEndpointRow(
             name=name,
@@ -175,9 +278,7 @@ class EndpointService:
             if s.get(ServingEndpointRow, name) is not None:
                 raise ResourceAlreadyExists(f"Serving endpoint '{name}' already exists.")
             s.add(row)
-        entities = ",".join(e.name or "" for e in parsed.served_entities)
-        self._audit(principal, "createServingEndpoint", name, f"task={task} entities={entities}")
-        return endpoint_json(row)
+        return row
 
     def get(self, principal: Principal, name: str) -> dict[str, Any]:
         row = self._row(name)
@@ -217,14 +318,25 @@ class EndpointService:
             raise InvalidParameterValue(
                 f"Endpoint {name} serves {current.task}; a new config cannot change it to {task}."
             )
-        row = self._update(
-            principal,
-            name,
-            "updateServingEndpointConfig",
-            f"config_version={current.config_version + 1}",
-            config=parsed.as_dict(),
-            config_version=current.config_version + 1,
+        before = (
+            self.model_deployments.current_keys(name)
+            if "model_deployments" in self.__dict__
+            else set()
         )
+        keys = self._warm(name, current.owner, parsed)  # new versions ready before the swap
+        try:
+            row = self._update(
+                principal,
+                name,
+                "updateServingEndpointConfig",
+                f"config_version={current.config_version + 1}",
+                config=parsed.as_dict(),
+                config_version=current.config_version + 1,
+            )
+        except BaseException:
+            self._swap(name, list(before) if keys is not None else None)  # stop what started
+            raise
+        self._swap(name, keys)
         return endpoint_json(row)
 
     def put_ai_gateway(self, principal: Principal, name: str, ai_gateway: Any) -> dict[str, Any]:
@@ -286,12 +398,15 @@ class EndpointService:
                 s.delete(row)
         self.p.grants.drop_all(name, SECURABLE)
         self._invalidate(name)
+        if "model_deployments" in self.__dict__:
+            self.model_deployments.drop(name)
         self._audit(principal, "deleteServingEndpoint", name)
 
     # -- queries --------------------------------------------------------------------------
     def snapshot(self, name: str) -> EndpointSnapshot:
         """The endpoint's parsed config, cached for a moment (the hot path reads no metastore)."""
         now = time.monotonic()
+        _register_builtins()  # their request shapes (pyfunc, feature-spec) before validation
         cached = self._snapshots.get(name)
         if cached and cached[0] > now:
             return cached[1]
@@ -300,9 +415,13 @@ class EndpointService:
         infos = {}
         for entity in config.served_entities:
             model = entity.external_model
-            infos[entity.name or ""] = (
-                (model.provider, model.name) if model else ("", entity.entity_name or "")
-            )
+            if model is not None:
+                infos[entity.name or ""] = (model.provider, model.name)
+            elif entity.entity_version is not None:
+                version = f"{entity.entity_name}/{entity.entity_version}"
+                infos[entity.name or ""] = ("registered_model", version)
+            else:
+                infos[entity.name or ""] = ("", entity.entity_name or "")
         snap = EndpointSnapshot(
             row.name, row.task, row.owner, config, parse_ai_gateway(row.ai_gateway), infos
         )
@@ -317,7 +436,7 @@ class EndpointService:
 
     async def aquery(self, principal: Principal, name: str, body: Any) -> QueryResult:
         snap = self._authorize_query(principal, name)
-        scope = ENTITY_SCOPE.set(EntityScope(self.s, snap.owner))  # specs run as the owner
+        scope = ENTITY_SCOPE.set(EntityScope(self.s, snap.owner, name))  # specs run as the owner
         try:
             return await self.invoker.invoke(principal, snap, body, current_request_id())
         finally:
@@ -337,4 +456,6 @@ class EndpointService:
         return self._authorize_query(principal, name).task
 
     def close(self) -> None:
+        if "model_deployments" in self.__dict__:
+            self.model_deployments.close()
         self.usage.close()

@@ -59,6 +59,12 @@ def get_endpoint(name: str, s: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     return s.serving_endpoints.get(p, name)
 
 
+@router.get("/{name}/served-models/{served}/logs")
+def served_model_logs(name: str, served: str, s: ServicesDep, p: PrincipalDep) -> dict[str, str]:
+    """The tail of a served model's worker output (``serving_endpoints.logs`` in the SDK)."""
+    return s.serving_endpoints.served_model_logs(p, name, served)
+
+
 @router.delete("/{name}")
 def delete_endpoint(name: str, s: ServicesDep, p: PrincipalDep) -> dict[str, Any]:
     s.serving_endpoints.delete(p, name)
