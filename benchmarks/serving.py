@@ -50,7 +50,14 @@ mlflow.models.set_model(Trivial())
 # Row label -> extra fields of the endpoint create body (the lead's inference-table cell goes
 # here, e.g. {"ai_gateway": {"inference_table_config": {"catalog_name": "main",
 # "schema_name": "default", "enabled": True}}}).
-LAKEAI_VARIANTS: dict[str, dict[str, Any]] = {"LakeAI (lakeai serve)": {}}
+CAPTURE = {"catalog_name": "main", "schema_name": "default", "table_name_prefix": "bench"}
+LAKEAI_VARIANTS: dict[str, dict[str, Any]] = {
+    "LakeAI (lakeai serve)": {},
+    "LakeAI + inference table": {
+        "ai_gateway": {"inference_table_config": {**CAPTURE, "enabled": True}}
+    },
+}
+WARMUP = 100
 
 
 def summary(latencies: list[float], wall: float) -> dict[str, float]:
@@ -87,7 +94,7 @@ async def load(url: str, headers: dict[str, str], count: int, concurrency: int) 
 
 
 def suite(url: str, headers: dict[str, str], count: int) -> dict[str, Any]:
-    asyncio.run(load(url, headers, 100, 4))  # warm-up
+    asyncio.run(load(url, headers, WARMUP, 4))
     return {f"c{c}": asyncio.run(load(url, headers, count, c)) for c in (1, 8)}
 
 
@@ -161,7 +168,24 @@ def lakeai(folder: Path, count: int, workers: int, extra: dict[str, Any]) -> dic
         created.raise_for_status()
         result = suite(f"{base}/serving-endpoints/bench-model/invocations", headers, count)
         httpx.delete(f"{base}/api/2.0/serving-endpoints/bench-model", headers=headers)
+    if extra.get("ai_gateway"):  # the server flushed on its graceful stop: count what landed
+        result["logged"] = logged_rows(folder / "ws")
+        result["sent"] = WARMUP + 2 * count
     return result
+
+
+def logged_rows(workspace: Path) -> int:
+    """Rows in the inference table, read after the server stopped (then dropped for a rerun)."""
+    from lakeai import Workspace
+
+    ws = Workspace(workspace)
+    try:
+        name = "main.default.bench_payload"
+        rows = ws.tables.read(name).num_rows
+        ws.tables.delete(name)
+        return rows
+    finally:
+        ws.close()
 
 
 def mlflow_serve(model_dir: str, count: int, workers: int) -> dict[str, Any]:
@@ -182,13 +206,19 @@ def report(results: dict[str, dict[str, Any]], workers: int, count: int) -> str:
         "| server | p50 ms c1 | p99 ms c1 | req/s c1 | p50 ms c8 | p99 ms c8 | req/s c8 |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
+    notes = []
     for label, cells in results.items():
         c1, c8 = cells["c1"], cells["c8"]
         lines.append(
             f"| {label} | {c1['p50']:.2f} | {c1['p99']:.2f} | {c1['rps']:,.0f} "
             f"| {c8['p50']:.2f} | {c8['p99']:.2f} | {c8['rps']:,.0f} |"
         )
-    return "\n".join(lines)
+        if "logged" in cells:
+            lost = cells["sent"] - cells["logged"]
+            notes.append(
+                f"{label}: {cells['sent']:,} requests, {cells['logged']:,} rows, {lost} lost"
+            )
+    return "\n".join([*lines, "", *notes])
 
 
 def main() -> None:

@@ -176,6 +176,8 @@ def _run_functions(
 class DataframeRequest(_Request):
     """``{"dataframe_records": [...]}`` or ``{"dataframe_split": {"columns", "data"}}``."""
 
+    passthrough: ClassVar[bool] = True
+
     dataframe_records: list[dict[str, Any]] | None = None
     dataframe_split: dict[str, Any] | None = None
 

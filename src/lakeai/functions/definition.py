@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import sqlglot
@@ -149,6 +150,11 @@ class FunctionDef:
                     f"Syntax error in the Python body, line {exc.lineno}: {exc.msg}."
                 ) from None
         return source
+
+    @cached_property
+    def worker_source(self) -> str:
+        """``python_source()`` built once per definition (every call sends it to a worker)."""
+        return self.python_source()
 
     def worker_params(self) -> list[tuple[str, str]]:
         return [(n, types.kind_of(t) or "string") for n, t in self.params]

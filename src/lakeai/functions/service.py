@@ -189,7 +189,7 @@ class FunctionService:
 
     def run_python(self, fn: FunctionDef, rows: list[list[Any]]) -> list[Any]:
         payload = [[types.to_json(v) for v in row] for row in rows]
-        results = self.runner.run(fn.python_source(), fn.worker_params(), payload)
+        results = self.runner.run(fn.worker_source, fn.worker_params(), payload)
         if len(results) != len(rows):
             raise InvalidParameterValue(f"{fn.full_name} returned the wrong number of results.")
         return [types.coerce(r, fn.returns, f"{fn.full_name} returned") for r in results]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -23,6 +23,9 @@ TASKS = (CHAT, COMPLETIONS, EMBEDDINGS)
 
 class _Request(BaseModel):
     model_config = ConfigDict(extra="allow")
+    # True where the checked body goes on as sent (dataframe formats hold user data of any
+    # shape); dumping a validated copy of a batch costs more than the check.
+    passthrough: ClassVar[bool] = False
 
 
 class Message(BaseModel):
@@ -75,6 +78,8 @@ def validate_request(task: str, body: Any) -> dict[str, Any]:
         ) from None
     if task == EMBEDDINGS and parsed.input in ("", []):
         raise InvalidParameterValue("Invalid llm/v1/embeddings request: input must not be empty.")
+    if model.passthrough:
+        return {k: v for k, v in body.items() if v is not None}
     return parsed.model_dump(exclude_none=True, mode="json")
 
 

@@ -37,6 +37,8 @@ NOT_FOR_THE_MODEL = ("client_request_id", "usage_context")  # recorded by LakeAI
 class PyfuncRequest(_Request):
     """Exactly one of MLflow's scoring formats, optional ``params``; other keys pass through."""
 
+    passthrough: ClassVar[bool] = True
+
     dataframe_records: list[dict[str, Any]] | None = None
     dataframe_split: dict[str, Any] | None = None
     instances: list[Any] | dict[str, Any] | None = None
