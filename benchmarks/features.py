@@ -44,6 +44,8 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+from _load import closed_loop  # benchmarks/ is on sys.path when a script runs
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC, ENDPOINT = "main.bench.spec", "features"
 REGIONS, BATCH = 1_000, 100
@@ -132,24 +134,7 @@ async def http_load(
     url: str, headers: dict[str, str], bodies: list[Any], concurrency: int, keys: int
 ) -> dict:
     """Closed loop over HTTP: ``concurrency`` keep-alive connections send the bodies in turn."""
-    import httpx
-
-    latencies: list[float] = []
-    todo = iter(bodies)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=60) as client:
-
-        async def worker() -> None:
-            for body in todo:
-                start = time.perf_counter()
-                response = await client.post(url, content=body)
-                latencies.append((time.perf_counter() - start) * 1000)
-                if response.status_code != 200:
-                    raise RuntimeError(f"{url}: {response.status_code} {response.text[:300]}")
-
-        began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        wall = time.perf_counter() - began
+    latencies, wall = await closed_loop(url, headers, bodies, concurrency)
     return summary(latencies, wall, len(bodies), keys)
 
 

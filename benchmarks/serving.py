@@ -31,6 +31,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from _load import closed_loop  # benchmarks/ is on sys.path when a script runs
+
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = "main.default.bench_model"
 BODY = json.dumps({"dataframe_records": [{"x": 1.0}]}).encode()
@@ -71,25 +73,8 @@ def summary(latencies: list[float], wall: float) -> dict[str, float]:
 
 async def load(url: str, headers: dict[str, str], count: int, concurrency: int) -> dict:
     """Closed loop: ``concurrency`` keep-alive connections send ``count`` requests in turn."""
-    import httpx
-
-    latencies: list[float] = []
-    todo = iter(range(count))
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     headers = {**headers, "Content-Type": "application/json"}
-    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=60) as client:
-
-        async def worker() -> None:
-            for _ in todo:
-                start = time.perf_counter()
-                response = await client.post(url, content=BODY)
-                latencies.append((time.perf_counter() - start) * 1000)
-                if response.status_code != 200:
-                    raise RuntimeError(f"{url}: {response.status_code} {response.text[:300]}")
-
-        began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        wall = time.perf_counter() - began
+    latencies, wall = await closed_loop(url, headers, [BODY] * count, concurrency)
     return summary(latencies, wall)
 
 

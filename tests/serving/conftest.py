@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from tests.fakes import openai as fake_openai
 from tests.fakes.server import free_port, serve
+from tests.serving.model_fixtures import Models, admin_client, logged_models
 
 FAKE_KEY = "sk-fake-upstream-key-0123456789"
 
@@ -92,3 +94,16 @@ def make_endpoint(api, vendor_secret):
 def chat(api, endpoint: str, text: str = "hello there", **kw: Any):
     body = {"messages": [{"role": "user", "content": text}], **kw}
     return api.post(f"/serving-endpoints/{endpoint}/invocations", json=body)
+
+
+# -- registered-model serving (test_model_serving*.py) ------------------------------------------
+@pytest.fixture(scope="module")
+def models(live_server, tmp_path_factory) -> Models:
+    """The test pyfunc models, logged once per test module."""
+    return logged_models(live_server, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def http(live_server) -> Iterator[httpx.Client]:
+    with admin_client(live_server) as client:
+        yield client

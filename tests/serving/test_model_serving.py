@@ -4,32 +4,16 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from tests.serving.model_fixtures import (
-    Models,
-    admin_client,
     create,
     invoke,
-    logged_models,
     model_entity,
     wait_for,
 )
-
-
-@pytest.fixture(scope="module")
-def models(live_server, tmp_path_factory) -> Models:
-    return logged_models(live_server, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def http(live_server) -> Iterator[httpx.Client]:
-    with admin_client(live_server) as client:
-        yield client
-
 
 FORMATS = {
     "dataframe_records": {"dataframe_records": [{"x": 1}, {"x": 2}]},
