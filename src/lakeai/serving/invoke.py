@@ -267,13 +267,27 @@ class Invoker:
                 first = None
             except RetryableError as exc:
                 last = exc
-                self._record(
-                    endpoint, entity.name, principal, request_id, started, error=exc, streamed=True
+                self._finish(
+                    endpoint,
+                    entity.name,
+                    principal,
+                    request_id,
+                    started,
+                    payload,
+                    error=exc,
+                    streamed=True,
                 )
                 continue
             except LakeAIError as exc:
-                self._record(
-                    endpoint, entity.name, principal, request_id, started, error=exc, streamed=True
+                self._finish(
+                    endpoint,
+                    entity.name,
+                    principal,
+                    request_id,
+                    started,
+                    payload,
+                    error=exc,
+                    streamed=True,
                 )
                 raise
             return entity.name, self._relay(
@@ -322,27 +336,18 @@ class Invoker:
             raise
         finally:
             self._add_tokens(endpoint, charged, sum(tokens))
-            self._record(
+            self._finish(
                 endpoint,
                 entity_name,
                 principal,
                 request_id,
                 started,
+                payload,
+                response={"object": "chat.completion.chunks", "chunks": chunks},
                 tokens=tokens,
                 error=error,
                 streamed=True,
             )
-            if capture:
-                self._capture(
-                    endpoint,
-                    entity_name,
-                    principal,
-                    request_id,
-                    started,
-                    payload,
-                    {"object": "chat.completion.chunks", "chunks": chunks},
-                    error.http_status if error else 200,
-                )
 
     def _record(
         self,
@@ -388,10 +393,18 @@ class Invoker:
         tokens: tuple[int, int] = (0, 0),
         error: LakeAIError | None = None,
         shadow: bool = False,
+        streamed: bool = False,
     ) -> None:
         """One attempt's usage row and inference-table capture."""
         self._record(
-            endpoint, entity_name, principal, request_id, started, tokens=tokens, error=error
+            endpoint,
+            entity_name,
+            principal,
+            request_id,
+            started,
+            tokens=tokens,
+            error=error,
+            streamed=streamed,
         )
         status = error.http_status if error else 200
         self._capture(
