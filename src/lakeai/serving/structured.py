@@ -20,11 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lakeai.errors import InvalidParameterValue, LakeAIError
+from lakeai.gateway.providers.lakeai_builtin import PLAIN_TEXT_CHAT
 from lakeai.serving.json_schema import validate
-
-# Served models that cannot follow a schema at all (they quote text; see docs/gateway-builtins.md):
-# a chain that may run on them asks for plain text instead of burning retries.
-PLAIN_TEXT_MODELS = {("lakeai", "extractive-chat")}
 
 _FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
 
@@ -151,6 +148,6 @@ def follows_schemas(client: Any, endpoint: str) -> bool:
     config = client.serving_endpoints.get(endpoint).get("config") or {}
     for entity in config.get("served_entities") or []:
         model = entity.get("external_model") or {}
-        if (model.get("provider"), model.get("name")) in PLAIN_TEXT_MODELS:
+        if (model.get("provider"), model.get("name")) in PLAIN_TEXT_CHAT:
             return False
     return True

@@ -26,6 +26,9 @@ from lakeai.gateway.providers.base import (
 EMBED_MODEL = "minilm-embed"
 CHAT_MODEL = "extractive-chat"
 MODELS: dict[str, str] = {EMBED_MODEL: schemas.EMBEDDINGS, CHAT_MODEL: schemas.CHAT}
+# Chat models that quote text and cannot write JSON to a schema (structured outputs ask them for
+# plain text instead of burning retries): (provider, model).
+PLAIN_TEXT_CHAT = {("lakeai", CHAT_MODEL)}
 
 
 @register
